@@ -1,0 +1,76 @@
+using System.Text.Json;
+using System.Text.Json.Nodes;
+
+namespace Berth.Api.Resources;
+
+/// <summary>Small accessors over <see cref="JsonNode"/> trees that tolerate missing and mistyped fields.</summary>
+public static class Json
+{
+    /// <summary>The object at <paramref name="path"/>, or null when a step is missing or not an object.</summary>
+    public static JsonObject? Object(JsonNode? node, params ReadOnlySpan<string> path)
+    {
+        var n = Walk(node, path);
+        return n as JsonObject;
+    }
+
+    public static JsonArray? Array(JsonNode? node, params ReadOnlySpan<string> path) => Walk(node, path) as JsonArray;
+
+    /// <summary>The string at <paramref name="path"/>, or null when missing or not a string.</summary>
+    public static string? String(JsonNode? node, params ReadOnlySpan<string> path) =>
+        Walk(node, path) is JsonValue v && v.GetValueKind() == JsonValueKind.String ? v.GetValue<string>() : null;
+
+    /// <summary>The integer at <paramref name="path"/>, or null when missing or not an integral number.</summary>
+    public static long? Long(JsonNode? node, params ReadOnlySpan<string> path) =>
+        Walk(node, path) is JsonValue v && v.GetValueKind() == JsonValueKind.Number && v.TryGetValue<long>(out var l) ? l : null;
+
+    public static bool? Bool(JsonNode? node, params ReadOnlySpan<string> path) =>
+        Walk(node, path) is JsonValue v && v.GetValueKind() is JsonValueKind.True or JsonValueKind.False ? v.GetValue<bool>() : null;
+
+    public static JsonNode? Walk(JsonNode? node, params ReadOnlySpan<string> path)
+    {
+        foreach (var step in path)
+        {
+            if (node is not JsonObject o || !o.TryGetPropertyValue(step, out node))
+            {
+                return null;
+            }
+        }
+
+        return node;
+    }
+
+    /// <summary>The object at <paramref name="name"/> inside <paramref name="parent"/>, created when missing or not an object.</summary>
+    public static JsonObject EnsureObject(JsonObject parent, string name)
+    {
+        if (parent[name] is JsonObject o)
+        {
+            return o;
+        }
+
+        var created = new JsonObject();
+        parent[name] = created;
+        return created;
+    }
+
+    /// <summary>Sets <paramref name="name"/> to <paramref name="value"/> only when it is absent or null.</summary>
+    public static void SetDefault(JsonObject obj, string name, JsonNode value)
+    {
+        if (obj[name] is null)
+        {
+            obj[name] = value;
+        }
+    }
+
+    /// <summary>Makes <paramref name="to"/>[<paramref name="name"/>] a deep copy of <paramref name="from"/>'s, or removes it when absent there.</summary>
+    public static void CopyProperty(JsonObject from, JsonObject to, string name)
+    {
+        if (from.TryGetPropertyValue(name, out var v))
+        {
+            to[name] = v?.DeepClone();
+        }
+        else
+        {
+            to.Remove(name);
+        }
+    }
+}
