@@ -20,8 +20,6 @@ namespace Berth.Server.Core;
 /// </summary>
 public sealed class DeletionService(ResourceService resources)
 {
-    public const string OrphanFinalizer = "orphan";
-    public const string ForegroundFinalizer = "foregroundDeletion";
     private const int MaxRetries = 16;
 
     /// <summary>Deletes or starts deleting; returns the object as it is afterwards and whether it is gone from the store.</summary>
@@ -90,16 +88,16 @@ public sealed class DeletionService(ResourceService resources)
         }
 
         var finalizers = Json.Array(meta, "finalizers")?.Select(f => f?.GetValue<string>() ?? "").ToList() ?? [];
-        if (policy == "Orphan" && !finalizers.Contains(OrphanFinalizer))
+        if (policy == "Orphan" && !finalizers.Contains(Finalizers.Orphan))
         {
-            finalizers.Add(OrphanFinalizer);
-            finalizers.Remove(ForegroundFinalizer);
+            finalizers.Add(Finalizers.Orphan);
+            finalizers.Remove(Finalizers.Foreground);
             changed = true;
         }
-        else if (policy == "Foreground" && !finalizers.Contains(ForegroundFinalizer))
+        else if (policy == "Foreground" && !finalizers.Contains(Finalizers.Foreground))
         {
-            finalizers.Add(ForegroundFinalizer);
-            finalizers.Remove(OrphanFinalizer);
+            finalizers.Add(Finalizers.Foreground);
+            finalizers.Remove(Finalizers.Orphan);
             changed = true;
         }
 

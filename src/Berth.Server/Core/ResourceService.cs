@@ -307,7 +307,16 @@ public sealed class ResourceService(IStore store, ResourceRegistry registry, Tim
         meta.Remove("selfLink");
 
         IReadOnlyList<StatusCause> causes;
-        if (subresource == "status")
+        if (subresource == "finalize")
+        {
+            // A namespace's /finalize changes spec.finalizers and nothing else.
+            var finalizers = Json.Array(obj, "spec", "finalizers")?.DeepClone();
+            obj = (JsonObject)old.DeepClone();
+            meta = Json.EnsureObject(obj, "metadata");
+            Json.EnsureObject(obj, "spec")["finalizers"] = finalizers ?? new JsonArray();
+            causes = [];
+        }
+        else if (subresource == "status")
         {
             type.Strategy.PrepareForStatusUpdate(obj, old);
             causes = type.Strategy.Validate(obj);

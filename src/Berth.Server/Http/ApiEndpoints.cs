@@ -241,7 +241,7 @@ public sealed partial class ApiEndpoints(
     private async Task UpdateAsync(HttpContext ctx, ApiRequest req, string? subresource)
     {
         var obj = RequestBody.ParseObject(await RequestBody.ReadAsync(ctx.Request, ctx.RequestAborted), ctx.Request.ContentType);
-        var updated = await resources.UpdateAsync(req.Type, req.Namespace, req.Name!, obj, subresource == "finalize" ? null : subresource,
+        var updated = await resources.UpdateAsync(req.Type, req.Namespace, req.Name!, obj, subresource,
             QueryOptions.DryRun(ctx.Request.Query), ctx.RequestAborted);
         await WriteObjectAsync(ctx, req.Type, 200, updated);
     }
