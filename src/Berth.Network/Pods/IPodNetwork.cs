@@ -29,6 +29,11 @@ public interface IPodNetwork
     /// starts adopts. The agent tears down those whose pods no longer exist.</summary>
     Task<IReadOnlyList<PodNetworkStatus>> ListAsync(CancellationToken cancellationToken = default);
 
+    /// <summary>Tears down every network on the node (in any phase, half-made ones included) whose pod UID is not in
+    /// <paramref name="livePodUids"/>: what an agent runs once it knows its pods after a start. Returns the UIDs torn
+    /// down; failures are thrown after every UID was tried.</summary>
+    Task<IReadOnlyList<string>> GarbageCollectAsync(IReadOnlySet<string> livePodUids, CancellationToken cancellationToken = default);
+
     /// <summary>Removes the node-level parts (bridge, portmap's shared chains) when no pod has a network.
     /// Returns false and removes nothing while pods remain. Not called on agent stop: pods outlive the agent.</summary>
     Task<bool> CleanupHostAsync(CancellationToken cancellationToken = default);

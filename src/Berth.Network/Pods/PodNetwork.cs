@@ -191,6 +191,31 @@ public sealed class PodNetwork : IPodNetwork
         return Task.FromResult(list);
     }
 
+    public async Task<IReadOnlyList<string>> GarbageCollectAsync(IReadOnlySet<string> livePodUids, CancellationToken cancellationToken = default)
+    {
+        var removed = new List<string>();
+        var failures = new List<Exception>();
+        foreach (var uid in _records.LoadAll().Select(r => r.PodUid).Where(u => !livePodUids.Contains(u)))
+        {
+            try
+            {
+                await TearDownAsync(uid, cancellationToken).ConfigureAwait(false);
+                removed.Add(uid);
+            }
+            catch (Exception e) when (e is CniException or HostCommandException)
+            {
+                failures.Add(e);
+            }
+        }
+
+        if (failures.Count > 0)
+        {
+            throw new AggregateException("some pod networks could not be torn down; they are kept for a retry", failures);
+        }
+
+        return removed;
+    }
+
     public async Task<bool> CleanupHostAsync(CancellationToken cancellationToken = default)
     {
         await _hostGate.WaitAsync(cancellationToken).ConfigureAwait(false);

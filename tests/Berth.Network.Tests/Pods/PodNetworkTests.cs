@@ -170,6 +170,12 @@ public sealed class PodNetworkTests
         Assert.Equal(veths, Directory.GetFileSystemEntries($"/sys/class/net/{node.Options.BridgeName}/brif").Order().ToList());
         Assert.Single(IpamAllocations(node));
 
+        // garbage collection keeps live pods and removes the others
+        var orphan = await second.SetUpAsync(new PodNetworkRequest("ns1/orphan", Guid.NewGuid().ToString()));
+        Assert.Equal([orphan.PodUid], await second.GarbageCollectAsync(new HashSet<string> { uid }));
+        Assert.False(File.Exists(orphan.NetnsPath));
+        Assert.Single(await second.ListAsync());
+
         // teardown through the new instance, twice (idempotent), and of a UID never seen
         await second.TearDownAsync(uid);
         await second.TearDownAsync(uid);
