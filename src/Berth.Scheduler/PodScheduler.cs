@@ -87,6 +87,12 @@ public static class PodScheduler
             return Fail(order, pod, SchedulingFailure.SchedulingGated, Messages.Gated, null, state, null);
         }
 
+        // A pending pod is on no node: drop a reservation left by an earlier batch's preemption (or a stale entry).
+        if (state.FindPlaced(pod.Key) is { } previous)
+        {
+            state.Remove(previous);
+        }
+
         var nodes = state.Nodes;
         if (nodes.Length == 0)
         {

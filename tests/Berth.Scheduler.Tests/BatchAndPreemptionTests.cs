@@ -126,6 +126,22 @@ public sealed class BatchAndPreemptionTests
     }
 
     [Fact]
+    public void APreemptorKeptInStateBindsToItsNominatedNodeNextBatch()
+    {
+        var state = ClusterState.FromSnapshot(new ClusterSnapshot(
+            [Build.Node("m", cpu: "2"), Build.Node("n", cpu: "4")],
+            [Build.Pod("low", cpu: "4", priority: 1, nodeName: "n"), Build.Pod("mid", cpu: "2", priority: 50, nodeName: "m")]));
+        var vip = Build.Pod("vip", cpu: "3", priority: 100);
+        var first = PodScheduler.Schedule(state, [vip]).Decisions.Single();
+        Assert.Equal("n", first.Failure!.Preemption!.NominatedNodeName);
+        Assert.Equal(["low"], first.Failure.Preemption.Victims.Select(v => v.Name));
+
+        vip.Status.NominatedNodeName = "n";
+        Assert.Equal("n", PodScheduler.Schedule(state, [vip]).Bindings.Single().NodeName);
+        Assert.Equal(2, state.PodCount);
+    }
+
+    [Fact]
     public void BindingObjectIsWhatPodsBindingExpects()
     {
         var b = new PodBinding("ns", "p", "u1", "n1").ToV1Binding();
