@@ -1,6 +1,9 @@
+using Berth.Controllers.Deployments;
 using Berth.Controllers.GarbageCollection;
 using Berth.Controllers.Namespaces;
+using Berth.Controllers.ReplicaSets;
 using Berth.Controllers.Runtime;
+using Berth.Controllers.Scheduling;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace Berth.Controllers;
@@ -8,13 +11,32 @@ namespace Berth.Controllers;
 /// <summary>Registers the controller manager and every built-in controller.</summary>
 public static class ControllerRegistration
 {
-    public static IServiceCollection AddBerthControllers(this IServiceCollection services, string identity)
+    public static IServiceCollection AddBerthControllers(this IServiceCollection services, string identity, WorkloadOptions? options = null)
     {
+        options ??= new WorkloadOptions();
         services.AddSingleton(new ControllerManagerOptions(identity));
+        services.AddSingleton(options);
         services.AddSingleton<Func<ControllerContext, Controller>>(c => new NamespaceController(c));
         services.AddSingleton<Func<ControllerContext, Controller>>(c => new GarbageCollector(c));
+        foreach (var factory in WorkloadControllers(options))
+        {
+            services.AddSingleton(factory);
+        }
+
         services.AddSingleton<ControllerManager>();
         services.AddHostedService(sp => sp.GetRequiredService<ControllerManager>());
         return services;
+    }
+
+    /// <summary>The factories of the workload controllers, the scheduler and node lifecycle, minus those disabled.</summary>
+    public static IEnumerable<Func<ControllerContext, Controller>> WorkloadControllers(WorkloadOptions options)
+    {
+        var all = new (string Name, Func<ControllerContext, Controller> Factory)[]
+        {
+            ("replicaset", c => new ReplicaSetController(c)),
+            ("deployment", c => new DeploymentController(c)),
+            ("scheduler", c => new SchedulerController(c, options.Scheduler)),
+        };
+        return all.Where(a => !options.Disabled.Contains(a.Name)).Select(a => a.Factory);
     }
 }
