@@ -4,6 +4,8 @@ using Berth.Controllers.Namespaces;
 using Berth.Controllers.ReplicaSets;
 using Berth.Controllers.Runtime;
 using Berth.Controllers.Scheduling;
+using Berth.Controllers.StatefulSets;
+using Berth.Controllers.Storage;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace Berth.Controllers;
@@ -35,6 +37,8 @@ public static class ControllerRegistration
         {
             ("replicaset", c => new ReplicaSetController(c)),
             ("deployment", c => new DeploymentController(c)),
+            ("statefulset", c => new StatefulSetController(c)),
+            ("local-volume-provisioner", c => new LocalVolumeProvisioner(c, options)),
             ("scheduler", c => new SchedulerController(c, options.Scheduler)),
         };
         return all.Where(a => !options.Disabled.Contains(a.Name)).Select(a => a.Factory);

@@ -42,6 +42,8 @@ public sealed partial class SchedulerController(ControllerContext context, Sched
     private Informer<JsonObject> _pods = null!;
     private Informer<JsonObject> _nodes = null!;
     private Informer<JsonObject> _namespaces = null!;
+    private Informer<JsonObject> _claims = null!;
+    private Informer<JsonObject> _volumes = null!;
     private EventRecorder _events = null!;
 
     /// <summary>How many pods are waiting in the unschedulable set.</summary>
@@ -55,6 +57,14 @@ public sealed partial class SchedulerController(ControllerContext context, Sched
         Indexes.AddPodIndexes(_pods);
         _nodes = Context.Informers.For(Context.Type("", "nodes"));
         _namespaces = Context.Informers.For(Context.Type("", "namespaces"));
+        _claims = Context.Informers.For(Context.Type("", "persistentvolumeclaims"));
+        _volumes = Context.Informers.For(Context.Type("", "persistentvolumes"));
+        foreach (var storage in new[] { _claims, _volumes })
+        {
+            storage.OnAdd(_ => ClusterChanged());
+            storage.OnUpdate((_, _) => ClusterChanged());
+            storage.OnDelete(_ => ClusterChanged());
+        }
 
         _pods.OnAdd(pod =>
         {
@@ -208,13 +218,28 @@ public sealed partial class SchedulerController(ControllerContext context, Sched
         {
             Metadata = new V1ObjectMeta { Name = Meta.Name(n), Labels = Meta.Labels(n).ToDictionary(p => p.Key, p => p.Value?.ToString() ?? "") },
         }).ToList();
-        var pending = due.Select(_typedPods.Get).ToList();
+        var pending = new List<V1Pod>(due.Count);
+        var rejected = new List<SchedulingDecision>();
+        foreach (var pod in due)
+        {
+            var (typed, error) = VolumeBinding.Apply(pod, _typedPods.Get(pod), (ns, name) => _claims.Get(ns, name), _volumes.Get);
+            if (error is null)
+            {
+                pending.Add(typed);
+                continue;
+            }
+
+            var message = VolumeBinding.FitError(nodes.Count, error);
+            rejected.Add(new SchedulingDecision(-1, typed, null, new SchedulingFailure(Meta.Namespace(pod) ?? "", Meta.Name(pod), Meta.Uid(pod),
+                SchedulingFailure.Unschedulable, message, new Dictionary<string, IReadOnlyList<string>>(), null)));
+        }
+
         var result = PodScheduler.Schedule(new ClusterSnapshot(nodes, placed, namespaces), pending, _config);
-        LogBatch(Logger, due.Count, result.Bindings.Count(), result.Failures.Count());
+        LogBatch(Logger, due.Count, result.Bindings.Count(), result.Failures.Count() + rejected.Count);
 
         using var gate = new SemaphoreSlim(Parallelism);
         var byKey = due.ToDictionary(Meta.Key, StringComparer.Ordinal);
-        await Task.WhenAll(result.Decisions.Select(async decision =>
+        await Task.WhenAll(result.Decisions.Concat(rejected).Select(async decision =>
         {
             await gate.WaitAsync(ct);
             try
