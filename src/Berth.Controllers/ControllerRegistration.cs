@@ -1,3 +1,4 @@
+using Berth.Controllers.DaemonSets;
 using Berth.Controllers.Deployments;
 using Berth.Controllers.GarbageCollection;
 using Berth.Controllers.Namespaces;
@@ -38,6 +39,7 @@ public static class ControllerRegistration
             ("replicaset", c => new ReplicaSetController(c)),
             ("deployment", c => new DeploymentController(c)),
             ("statefulset", c => new StatefulSetController(c)),
+            ("daemonset", c => new DaemonSetController(c)),
             ("local-volume-provisioner", c => new LocalVolumeProvisioner(c, options)),
             ("scheduler", c => new SchedulerController(c, options.Scheduler)),
         };

@@ -12,6 +12,12 @@ namespace Berth.Controllers.Common;
 /// </summary>
 public sealed class ControllerHistory(IApiClient api, ResourceType revisionType, ResourceType ownerType)
 {
+    /// <summary>The label carrying a revision's hash, on the revision and (for DaemonSets and StatefulSets) on its pods.</summary>
+    public const string HashLabel = "controller-revision-hash";
+
+    /// <summary>The hash part of a revision (its <see cref="HashLabel"/>).</summary>
+    public static string Hash(JsonObject revision) => Meta.Label(revision, HashLabel) ?? "";
+
     public static JsonObject Data(JsonObject? template)
     {
         var t = (JsonObject?)template?.DeepClone() ?? [];
@@ -39,15 +45,18 @@ public sealed class ControllerHistory(IApiClient api, ResourceType revisionType,
     public JsonObject New(JsonObject owner, JsonObject? template, long number, long? collisionCount)
     {
         var data = Data(template);
+        var hash = TemplateHash.Compute(data, collisionCount);
+        var labels = (JsonObject?)Json.Object(template, "metadata", "labels")?.DeepClone() ?? [];
+        labels[HashLabel] = hash;
         return new JsonObject
         {
             ["apiVersion"] = revisionType.ApiVersion,
             ["kind"] = revisionType.Kind,
             ["metadata"] = new JsonObject
             {
-                ["name"] = $"{Meta.Name(owner)}-{TemplateHash.Compute(data, collisionCount)}",
+                ["name"] = $"{Meta.Name(owner)}-{hash}",
                 ["namespace"] = Meta.Namespace(owner),
-                ["labels"] = Json.Object(template, "metadata", "labels")?.DeepClone() ?? new JsonObject(),
+                ["labels"] = labels,
                 ["ownerReferences"] = new JsonArray(Meta.ControllerRef(owner, ownerType)),
             },
             ["data"] = data,
