@@ -1,6 +1,7 @@
 using Berth.Controllers.DaemonSets;
 using Berth.Controllers.Deployments;
 using Berth.Controllers.GarbageCollection;
+using Berth.Controllers.Jobs;
 using Berth.Controllers.Namespaces;
 using Berth.Controllers.ReplicaSets;
 using Berth.Controllers.Runtime;
@@ -40,6 +41,8 @@ public static class ControllerRegistration
             ("deployment", c => new DeploymentController(c)),
             ("statefulset", c => new StatefulSetController(c)),
             ("daemonset", c => new DaemonSetController(c)),
+            ("job", c => new JobController(c, options)),
+            ("ttl-after-finished", c => new TtlAfterFinishedController(c)),
             ("local-volume-provisioner", c => new LocalVolumeProvisioner(c, options)),
             ("scheduler", c => new SchedulerController(c, options.Scheduler)),
         };

@@ -21,6 +21,12 @@ public sealed record WorkloadOptions
     /// </summary>
     public long DefaultTolerationSeconds { get; init; } = 300;
 
+    /// <summary>The delay before a Job replaces its first failed pod, doubled for each further failure (10 s).</summary>
+    public TimeSpan JobBackoff { get; init; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>The longest delay between a Job's pod failures and the next pod (6 min).</summary>
+    public TimeSpan JobMaxBackoff { get; init; } = TimeSpan.FromMinutes(6);
+
     /// <summary>The scheduler's configuration.</summary>
     public Berth.Scheduler.SchedulerConfig Scheduler { get; init; } = Berth.Scheduler.SchedulerConfig.Default;
 

@@ -131,6 +131,8 @@ public sealed class DaemonSetController(ControllerContext context) : Controller(
             return;
         }
 
+        // Expectations are read before the pods, so a pod observed after the list cannot make this sync act on a list without it.
+        var satisfied = _expectations.Satisfied(key);
         var claimer = new ControllerRefManager(Api, _dsType, _podType);
         var pods = await claimer.ClaimAsync(ds, selector, _pods.ByIndex(Indexes.Namespace, Meta.Namespace(ds) ?? ""), ct);
         var (current, old) = await HistoryAsync(ds, ct);
@@ -138,11 +140,11 @@ public sealed class DaemonSetController(ControllerContext context) : Controller(
         var template = ControllerHistory.Template(current) ?? Json.Object(ds, "spec", "template");
         var nodes = _nodes.List().OrderBy(Meta.Name, StringComparer.Ordinal).ToList();
 
-        if (_expectations.Satisfied(key) && !Meta.IsDeleting(ds))
+        if (satisfied && !Meta.IsDeleting(ds))
         {
             var (create, delete) = Manage(ds, template, nodes, pods, hash);
             await SyncNodesAsync(key, ds, template, create, delete, hash, ct);
-            if (_expectations.Satisfied(key) && Json.String(ds, "spec", "updateStrategy", "type") != "OnDelete")
+            if (create.Count == 0 && delete.Count == 0 && Json.String(ds, "spec", "updateStrategy", "type") != "OnDelete")
             {
                 var (updateCreate, updateDelete) = RollingUpdate(ds, template, nodes, pods, hash);
                 await SyncNodesAsync(key, ds, template, updateCreate, updateDelete, hash, ct);

@@ -7,7 +7,7 @@ namespace Berth.Controllers.Tests.Support;
 
 /// <summary>
 /// Watches the pods of a namespace and records, after every change, how many are Ready and not terminating
-/// (the floor a rolling update must keep) and how many are live at all. Samples start once the first list is in.
+/// (the floor a rolling update must keep) and how many are live (not finished, not terminating). Samples start once the first list is in.
 /// </summary>
 public sealed class ReadyFloorMonitor : IDisposable
 {
@@ -45,7 +45,8 @@ public sealed class ReadyFloorMonitor : IDisposable
             return;
         }
 
-        var live = _pods.List().Where(p => Json.String(p, "metadata", "deletionTimestamp") is null).ToList();
+        var live = _pods.List().Where(p => Json.String(p, "metadata", "deletionTimestamp") is null
+            && Json.String(p, "status", "phase") is not ("Succeeded" or "Failed")).ToList();
         var ready = live.Count(p => (Json.Array(p, "status", "conditions") ?? []).OfType<JsonObject>()
             .Any(c => Json.String(c, "type") == "Ready" && Json.String(c, "status") == "True"));
         lock (_lock)
