@@ -1,3 +1,4 @@
+using Berth.Controllers.CronJobs;
 using Berth.Controllers.DaemonSets;
 using Berth.Controllers.Deployments;
 using Berth.Controllers.GarbageCollection;
@@ -43,6 +44,7 @@ public static class ControllerRegistration
             ("daemonset", c => new DaemonSetController(c)),
             ("job", c => new JobController(c, options)),
             ("ttl-after-finished", c => new TtlAfterFinishedController(c)),
+            ("cronjob", c => new CronJobController(c)),
             ("local-volume-provisioner", c => new LocalVolumeProvisioner(c, options)),
             ("scheduler", c => new SchedulerController(c, options.Scheduler)),
         };
