@@ -4,6 +4,7 @@ using Berth.Controllers.Deployments;
 using Berth.Controllers.GarbageCollection;
 using Berth.Controllers.Jobs;
 using Berth.Controllers.Namespaces;
+using Berth.Controllers.NodeLifecycle;
 using Berth.Controllers.ReplicaSets;
 using Berth.Controllers.Runtime;
 using Berth.Controllers.Scheduling;
@@ -47,6 +48,7 @@ public static class ControllerRegistration
             ("cronjob", c => new CronJobController(c)),
             ("local-volume-provisioner", c => new LocalVolumeProvisioner(c, options)),
             ("scheduler", c => new SchedulerController(c, options.Scheduler)),
+            ("node-lifecycle", c => new NodeLifecycleController(c, options)),
         };
         return all.Where(a => !options.Disabled.Contains(a.Name)).Select(a => a.Factory);
     }

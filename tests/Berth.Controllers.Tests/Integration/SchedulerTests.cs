@@ -52,7 +52,6 @@ public sealed class SchedulerTests
         await using var cluster = await TestCluster.StartAsync();
         var ns = await cluster.NamespaceAsync("cpu");
         await cluster.AddNodeAsync("bt-small", cpu: "1");
-        cluster.Kubelet.KeepAlive("bt-small");
         JsonObject Big(string name)
         {
             var p = TestObjects.Pod(ns, name);

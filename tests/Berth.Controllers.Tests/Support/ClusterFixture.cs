@@ -2,7 +2,7 @@ using Xunit;
 
 namespace Berth.Controllers.Tests.Support;
 
-/// <summary>One <see cref="TestCluster"/> per test class, with one KWOK node <c>bt-node-1</c> kept alive.</summary>
+/// <summary>One <see cref="TestCluster"/> per test class, with one KWOK node <c>bt-node-1</c> (its Lease renewed).</summary>
 public sealed class ClusterFixture : IAsyncLifetime
 {
     public TestCluster Cluster { get; private set; } = null!;
@@ -11,7 +11,6 @@ public sealed class ClusterFixture : IAsyncLifetime
     {
         Cluster = await TestCluster.StartAsync();
         await Cluster.AddNodeAsync("bt-node-1");
-        Cluster.Kubelet.KeepAlive("bt-node-1");
     }
 
     public async ValueTask DisposeAsync() => await Cluster.DisposeAsync();

@@ -89,9 +89,11 @@ public sealed class TestCluster : IAsyncDisposable
         return name;
     }
 
+    /// <summary>Adds a KWOK-style node; its Lease is renewed by the fake kubelet unless <paramref name="keepAlive"/> is false.</summary>
     public async Task<JsonObject> AddNodeAsync(string name, IDictionary<string, string>? labels = null, string cpu = "8", string memory = "32Gi",
-        int pods = 110, JsonArray? taints = null)
+        int pods = 110, JsonArray? taints = null, bool keepAlive = true)
     {
+        Kubelet.KeepAlive(name, keepAlive);
         var node = TestObjects.Node(name, labels, cpu, memory, pods, taints);
         var status = node["status"]!.DeepClone();
         var created = await Api.CreateAsync(Nodes, null, node, default);
