@@ -93,7 +93,8 @@ public sealed class JobTests(JobClusterFixture fixture) : IClassFixture<JobClust
         Assert.Null(Condition(job, "Complete"));
         // No pod is made after the limit, and none keeps the tracking finalizer.
         await Wait.UntilAsync(async () => (await Cluster.ListAsync(Cluster.Pods, ns)).All(p => Json.Array(p, "metadata", "finalizers") is null), "finalizers removed");
-        Assert.Equal(3, (await Cluster.ListAsync(Cluster.Pods, ns)).Count);
+        var pods = await Cluster.ListAsync(Cluster.Pods, ns);
+        Assert.True(pods.Count == 3, $"{pods.Count} pods\n{job["status"]!.ToJsonString()}\n{await Cluster.DescribeAsync(ns)}\n{await Cluster.EventsAsync(ns)}");
         Assert.Contains((await Cluster.ListAsync(Cluster.Type("", "events"), ns)),
             e => Json.String(e, "reason") == "BackoffLimitExceeded" && Json.String(e, "type") == "Warning");
     }

@@ -29,7 +29,8 @@ public sealed class SockShopTests(ClusterFixture fixture) : IClassFixture<Cluste
         Assert.Equal(14, rss.Count);
         Assert.Equal(14, pods.Select(p => Json.Array(p, "metadata", "ownerReferences")![0]!["uid"]!.ToString()).Distinct().Count());
         Assert.All(pods, p => Assert.Equal("linux", Json.String(p, "spec", "nodeSelector", "beta.kubernetes.io/os")));
-        var deployments = await cluster.ListAsync(cluster.Deployments, "sock-shop");
-        Assert.All(deployments, d => Assert.Equal(1, Json.Long(d, "status", "updatedReplicas")));
+        await Wait.ForAsync(() => cluster.ListAsync(cluster.Deployments, "sock-shop"),
+            ds => ds.Count == 14 && ds.All(d => Json.Long(d, "status", "updatedReplicas") == 1 && Json.Long(d, "status", "replicas") == 1),
+            "every deployment reporting its one updated replica");
     }
 }

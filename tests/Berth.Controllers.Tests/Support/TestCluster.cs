@@ -93,12 +93,12 @@ public sealed class TestCluster : IAsyncDisposable
     public async Task<JsonObject> AddNodeAsync(string name, IDictionary<string, string>? labels = null, string cpu = "8", string memory = "32Gi",
         int pods = 110, JsonArray? taints = null, bool keepAlive = true)
     {
-        Kubelet.KeepAlive(name, keepAlive);
         var node = TestObjects.Node(name, labels, cpu, memory, pods, taints);
         var status = node["status"]!.DeepClone();
-        var created = await Api.CreateAsync(Nodes, null, node, default);
-        created["status"] = status;
-        return await Api.UpdateAsync(Nodes, null, created, "status", default);
+        await Api.CreateAsync(Nodes, null, node, default);
+        var written = await UpdateAsync(Nodes, null, name, n => n["status"] = status.DeepClone(), "status");
+        Kubelet.KeepAlive(name, keepAlive);
+        return written;
     }
 
     public Task<JsonObject> CreateAsync(ResourceType type, JsonObject obj) =>
