@@ -17,7 +17,7 @@ public static class IntOrPercent
             return fallback;
         }
 
-        if (v.GetValueKind() == JsonValueKind.Number && v.TryGetValue<long>(out var n))
+        if (Berth.Api.Resources.Json.TryGetInteger(v, out var n))
         {
             return (int)n;
         }
