@@ -100,16 +100,23 @@ internal static class StrategicListMerge
             return (Normalize([], replaced, [], replaced, mergeKey), remaining);
         }
 
+        // Merging consumes the patch items, so their order is kept as stand-ins holding only the merge key.
+        var patchOrder = new List<JsonNode?>(plain.Count);
+        foreach (var item in plain)
+        {
+            var obj = (JsonObject)item!;
+            patchOrder.Add(obj.TryGetPropertyValue(mergeKey, out var keyValue)
+                ? new JsonObject { [mergeKey] = keyValue?.DeepClone() }
+                : throw NoMergeKey(obj, mergeKey));
+        }
+
         var merged = new List<JsonNode?>(remaining);
         var appended = new List<JsonNode?>();
         var itemSchema = field?.Schema ?? PatchSchema.Empty;
         foreach (var item in plain)
         {
             var obj = (JsonObject)item!;
-            if (!obj.TryGetPropertyValue(mergeKey, out var keyValue))
-            {
-                throw NoMergeKey(obj, mergeKey);
-            }
+            var keyValue = obj[mergeKey];
 
             var index = merged.FindIndex(x => x is JsonObject o && o.TryGetPropertyValue(mergeKey, out var k) && JsonValues.DeepEquals(k, keyValue));
             if (index >= 0)
@@ -124,8 +131,8 @@ internal static class StrategicListMerge
             }
         }
 
-        var (patchItems, serverItems) = Partition(merged, plain, mergeKey);
-        var result = Normalize(patchItems, serverItems, plain, remaining, mergeKey);
+        var (patchItems, serverItems) = Partition(merged, patchOrder, mergeKey);
+        var result = Normalize(patchItems, serverItems, patchOrder, remaining, mergeKey);
         var serverOrder = remaining.Concat(appended).Take(original.Count).ToList();
         return (result, serverOrder);
     }
