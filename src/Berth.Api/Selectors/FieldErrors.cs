@@ -12,9 +12,12 @@ internal static class FieldErrors
     public static string Invalid(string path, string value, string detail) =>
         $"{path}: Invalid value: {JsonValues.GoQuote(value)}: {detail}";
 
-    /// <summary>An invalid list of values, rendered as Go's json.Marshal of a []string.</summary>
+    /// <summary>
+    /// An invalid list of values, rendered as Go's json.Marshal of a []string; an empty list prints as <c>null</c>
+    /// because apimachinery copies values into a nil slice (<c>append([]string(nil), values...)</c>).
+    /// </summary>
     public static string Invalid(string path, IReadOnlyList<string> values, string detail) =>
-        $"{path}: Invalid value: {JsonSerializer.Serialize(values)}: {detail}";
+        $"{path}: Invalid value: {(values.Count == 0 ? "null" : JsonSerializer.Serialize(values))}: {detail}";
 
     public static string Aggregate(IEnumerable<string> errors)
     {
