@@ -174,7 +174,7 @@ public sealed class StrategicMergePatchTests
     [InlineData("""{"numbers":[1]}""", """{"numbers":["2"]}""", "list element types are not identical: [[1] [2]]")]
     [InlineData("""{"items":[{"name":"a"}]}""", """{"items":["a"]}""", "list element types are not identical: [[map[name:a]] [a]]")]
     [InlineData("""{"items":[{"name":"1"},{"name":"3"},{"name":"2"}]}""", """{"$setElementOrder/items":[{"name":"1"},{"name":"2"},{"name":"3"}],"items":[{"name":"3","v":3},{"name":"1","v":1}]}""",
-        "the order in patch list:\n[map[name:3 v:3] map[name:1 v:1]]\n doesn't match $setElementOrder list:\n[map[name:1] map[name:2] map[name:3]]")]
+        "The order in patch list:\n[map[name:3 v:3] map[name:1 v:1]]\n doesn't match $setElementOrder list:\n[map[name:1] map[name:2] map[name:3]]\n")]
     [InlineData("""{"items":[{"name":"a"}]}""", """{"$setElementOrder/items":{"name":"a"}}""", "expected a []interface {}, but received a map[string]interface {}")]
     [InlineData("""{"items":[{"name":"a"}]}""", """{"$setElementOrder/items":[{"nom":"a"}],"items":[{"name":"a","v":1}]}""", "map: map[nom:a] does not contain declared merge key: name")]
     public void PatchesThatDoNotFitAre422(string original, string patch, string message)
