@@ -58,6 +58,9 @@ public sealed class KubectlOracleTests : IDisposable
     [InlineData("json", """[{"op":"move","from":"/metadata/labels/app","path":"/metadata/labels/role"},{"op":"copy","from":"/metadata/name","path":"/metadata/labels/copy"}]""")]
     [InlineData("json", """[{"op":"test","path":"/spec/replicas","value":2},{"op":"add","path":"/spec/template/spec/containers/0","value":{"name":"z","image":"z"}}]""")]
     [InlineData("merge", """{"metadata":{"labels":{"app":null,"x":"y"}},"spec":{"template":{"spec":{"containers":[{"name":"only","image":"o","env":[{"name":"E","value":null}]}]}}}}""")]
+    [InlineData("json", """[{"op":"test","path":"/metadata/nothing","value":null},{"op":"add","path":"/metadata/labels/v"}]""")]
+    [InlineData("json", """[{"op":"add","path":"/spec/template/spec/containers/01","value":{"name":"q"}},{"op":"add","path":"/spec/template/spec/containers/+0","value":{"name":"r"}}]""")]
+    [InlineData("json", """[{"op":"test","path":"/spec/template/spec/containers/1","value":{"image":"b:1","name":"b"}}]""")]
     [InlineData("strategic", """{"spec":{"strategy":{"$retainKeys":["type"],"type":"Recreate"}}}""")]
     [InlineData("strategic", """{"spec":{"template":{"spec":{"$setElementOrder/volumes":[{"name":"data"}],"volumes":[{"$retainKeys":["emptyDir","name"],"emptyDir":{},"name":"data"}]}}}}""")]
     [InlineData("strategic", """{"spec":{"template":{"spec":{"containers":[{"name":"a","$setElementOrder/ports":[{"containerPort":443},{"containerPort":80}],"ports":[{"containerPort":443,"name":"https"}]}]}}}}""")]
@@ -80,6 +83,33 @@ public sealed class KubectlOracleTests : IDisposable
         var actual = ObjectPatcher.Apply(live, type switch { "json" => PatchType.Json, "merge" => PatchType.Merge, _ => PatchType.StrategicMerge },
             JsonNode.Parse(patch), PatchSchema.For("apps", "Deployment")).ToJsonString();
         Assert.True(SameResult(expected, actual), $"kubectl: {Compact(expected)}\nberth:   {actual}");
+    }
+
+    [Theory]
+    [InlineData("""[{"op":"remove","path":"/metadata/nothing"}]""")]
+    [InlineData("""[{"op":"remove","path":"/spec/template/spec/containers/7"}]""")]
+    [InlineData("""[{"op":"replace","path":"/metadata/annotations/-1","value":"x"}]""")]
+    [InlineData("""[{"op":"replace","path":"/spec/template/spec/containers/3","value":{}}]""")]
+    [InlineData("""[{"op":"move","from":"/metadata","path":"/metadata/inner"}]""")]
+    [InlineData("""[{"op":"test","path":"/metadata","value":{"name":"web","extra":1}}]""")]
+    [InlineData("""[{"op":"test","path":"/spec/replicas","value":"2"}]""")]
+    [InlineData("""[{"op":"add","path":"","value":{"a":1}}]""")]
+    [InlineData("""[{"op":"add","path":"/nope/deeper","value":1}]""")]
+    [InlineData("""[null]""")]
+    [InlineData("""[{"op":"frobnicate","path":"/metadata"}]""")]
+    public void JsonPatchErrorsHaveKubectlsText(string patch)
+    {
+        var live = JsonNode.Parse("""{"apiVersion":"apps/v1","kind":"Deployment","metadata":{"name":"web"},"spec":{"replicas":2,"template":{"spec":{"containers":[{"name":"a"}]}}}}""")!.AsObject();
+        var expected = _kubectl.Patch(live, "json", patch);
+        const string KubectlRewrite = "error: Object to be patched is missing field (";
+        if (expected.StartsWith(KubectlRewrite, StringComparison.Ordinal))
+        {
+            // kubectl's patch command rewrites this library error; the server returns the library's text.
+            expected = "error: replace operation does not apply: doc is missing key: " + expected[KubectlRewrite.Length..^1];
+        }
+
+        var e = Assert.Throws<PatchException>(() => JsonPatch.Apply(live, JsonNode.Parse(patch)));
+        Assert.Equal(expected, "error: " + e.Detail);
     }
 
     [Theory]
