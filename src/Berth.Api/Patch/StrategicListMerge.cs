@@ -179,7 +179,7 @@ internal static class StrategicListMerge
         if (p < nonDelete.Count && s >= order.Count)
         {
             throw PatchException.Invalid(
-                $"the order in patch list:\n{GoList(patch)}\n doesn't match {StrategicMergePatch.SetElementOrderPrefix} list:\n{GoList(order)}");
+                $"The order in patch list:\n{GoList(patch)}\n doesn't match {StrategicMergePatch.SetElementOrderPrefix} list:\n{GoList(order)}\n");
         }
     }
 

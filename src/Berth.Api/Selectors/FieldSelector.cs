@@ -49,8 +49,17 @@ public sealed class FieldSelector
         return requirements.Count == 0 ? Empty : new FieldSelector(requirements);
     }
 
-    /// <summary>The message Kubernetes answers (400) for a field the kind does not support.</summary>
-    public static string UnsupportedFieldMessage(string field) => $"field label not supported: {field}";
+    /// <summary>
+    /// The message Kubernetes answers (400 BadRequest) for a field the kind does not support. Kinds with field
+    /// labels of their own (Pod, Node, Event, Namespace, Secret, ReplicaSet, Job...) say
+    /// <c>field label not supported: spec.foo</c>; kinds that only have the metadata ones
+    /// (<paramref name="kindHasOwnFields"/> false) answer with runtime.DefaultMetaV1FieldSelectorConversion's
+    /// <c>"spec.foo" is not a known field selector: only "metadata.name", "metadata.namespace"</c>.
+    /// </summary>
+    public static string UnsupportedFieldMessage(string field, bool kindHasOwnFields = true) =>
+        kindHasOwnFields
+            ? $"field label not supported: {field}"
+            : $"\"{field}\" is not a known field selector: only \"metadata.name\", \"metadata.namespace\"";
 
     /// <summary>
     /// The first field of this selector that <paramref name="strategy"/> does not support, or null. Probes

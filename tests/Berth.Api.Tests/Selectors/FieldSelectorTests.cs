@@ -97,6 +97,8 @@ public sealed class FieldSelectorTests
         Assert.Equal("spec.nodeName", unsupported.FirstUnsupportedField(strategy));
         Assert.Equal("field label not supported: spec.nodeName",
             Assert.Throws<SelectorException>(() => unsupported.Matches(pod, strategy)).Message);
+        Assert.Equal("\"spec.foo\" is not a known field selector: only \"metadata.name\", \"metadata.namespace\"",
+            FieldSelector.UnsupportedFieldMessage("spec.foo", kindHasOwnFields: false));
     }
 
     [Theory]
