@@ -1,3 +1,5 @@
+using Berth.Api.Client;
+
 namespace Berth.Api.Patch;
 
 /// <summary>
@@ -44,6 +46,12 @@ public sealed class PatchException : Exception
     /// <c>Status.details.causes[].message</c>; null when the message already says everything.
     /// </summary>
     public string? Detail { get; }
+
+    /// <summary>
+    /// The API error to answer with: same code, reason and message. <see cref="Detail"/> stays reachable through
+    /// the inner exception for logs; Kubernetes does not send it to clients.
+    /// </summary>
+    public ApiException ToApiException() => new(Code, Reason, Message, inner: this);
 
     public static PatchException BadRequest(string message) => new(400, "BadRequest", message);
 

@@ -1,6 +1,8 @@
+using Berth.Api.Client;
+
 namespace Berth.Api.Patch;
 
-/// <summary>The media types of <see cref="PatchType"/>, as k8s.io/apimachinery/pkg/types names them.</summary>
+/// <summary>The media types of <see cref="PatchType"/> (Berth.Api.Client), as k8s.io/apimachinery/pkg/types names them.</summary>
 public static class PatchTypes
 {
     public const string JsonPatch = "application/json-patch+json";

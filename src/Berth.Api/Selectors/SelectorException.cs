@@ -1,3 +1,5 @@
+using Berth.Api.Client;
+
 namespace Berth.Api.Selectors;
 
 /// <summary>
@@ -9,4 +11,7 @@ public sealed class SelectorException(string message) : Exception(message)
 {
     /// <summary>The HTTP status the API answers.</summary>
     public int Code => 400;
+
+    /// <summary>The 400 BadRequest the API answers with, carrying this message.</summary>
+    public ApiException ToApiException() => new(Code, "BadRequest", Message, inner: this);
 }

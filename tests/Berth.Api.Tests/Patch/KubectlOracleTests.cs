@@ -1,4 +1,5 @@
 using System.Text.Json.Nodes;
+using Berth.Api.Client;
 using Berth.Api.Patch;
 using Xunit;
 

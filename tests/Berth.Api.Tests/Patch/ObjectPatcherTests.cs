@@ -1,4 +1,5 @@
 using System.Text;
+using Berth.Api.Client;
 using Berth.Api.Patch;
 using Xunit;
 using static Berth.Api.Tests.Patch.JsonAssert;
