@@ -101,7 +101,7 @@ public static class BuiltInPatchSchemas
         (string, string)[] metadataOnly =
         [
             ("", "ConfigMap"), ("", "Secret"), ("", "Endpoints"), ("", "Event"), ("", "PersistentVolume"),
-            ("apps", "ControllerRevision"), ("coordination.k8s.io", "Lease"), ("node.k8s.io", "RuntimeClass"),
+            ("apps", "ControllerRevision"), ("autoscaling", "Scale"), ("coordination.k8s.io", "Lease"), ("node.k8s.io", "RuntimeClass"),
             ("discovery.k8s.io", "EndpointSlice"), ("storage.k8s.io", "StorageClass"), ("networking.k8s.io", "NetworkPolicy"),
         ];
         foreach (var key in metadataOnly)

@@ -24,6 +24,7 @@ public sealed class PatchSchemaTests
             }
         }
 
+        Assert.NotNull(PatchSchema.For("autoscaling", "Scale"));
         Assert.Null(PatchSchema.For("metrics.k8s.io", "PodMetrics"));
         Assert.Null(PatchSchema.For("example.com", "Widget"));
     }
