@@ -185,6 +185,16 @@ internal static partial class FieldRules
         _ => GoValue.Json(node),
     };
 
+    public const string CidrMessage = "must be a valid CIDR value, (e.g. 10.9.8.0/24 or 2001:db8::/64)";
+
+    /// <summary><c>validation.IsValidCIDR</c>: an address and a prefix length that fits its family.</summary>
+    public static bool IsCidr(string value)
+    {
+        var slash = value.IndexOf('/', StringComparison.Ordinal);
+        return slash > 0 && IsIp(value[..slash]) && int.TryParse(value.AsSpan(slash + 1), out var bits) && bits >= 0 &&
+               bits <= (value.Contains(':', StringComparison.Ordinal) ? 128 : 32);
+    }
+
     /// <summary><c>validateLocalDescendingPath</c>: relative, without <c>..</c> steps.</summary>
     public static void LocalDescendingPath(string value, string path, List<StatusCause> causes)
     {

@@ -48,6 +48,15 @@ internal sealed record GoValue(string Text)
         return new(sb.ToString());
     }
 
+    /// <summary>An <c>intstr.IntOrString</c> as <c>%#v</c> prints it (<c>intstr.IntOrString{Type:1, IntVal:0, StrVal:"25%"}</c>).</summary>
+    public static GoValue IntOrString(JsonNode? node)
+    {
+        var (i, s) = Nodes.IntOrString(node);
+        return s is not null
+            ? new($"intstr.IntOrString{{Type:1, IntVal:0, StrVal:{Quote(s)}}}")
+            : new($"intstr.IntOrString{{Type:0, IntVal:{i ?? 0}, StrVal:\"\"}}");
+    }
+
     /// <summary>A structured value printed as compact JSON (Go would print the whole struct).</summary>
     public static GoValue Json(JsonNode? node) => new(node?.ToJsonString() ?? "null");
 

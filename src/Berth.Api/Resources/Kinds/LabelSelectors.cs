@@ -8,11 +8,12 @@ namespace Berth.Api.Resources.Kinds;
 /// (<c>ValidateLabelSelector</c>), matching (<c>LabelSelectorAsSelector(...).Matches</c>) and printing
 /// (<c>selector.String()</c>, <c>FormatLabelSelector</c>, <c>FormatLabels</c>).
 /// The query-string selector language (<c>?labelSelector=</c>) is a different part (Berth.Api.Selectors).
+/// Public because controllers and the scale subresource need the same matching and printing.
 /// </summary>
-internal static class LabelSelectors
+public static class LabelSelectors
 {
     /// <summary>Validates a selector at <paramref name="path"/> (no-op when it is absent).</summary>
-    public static void Validate(JsonNode? selector, string path, List<StatusCause> causes)
+    internal static void Validate(JsonNode? selector, string path, List<StatusCause> causes)
     {
         if (selector is not JsonObject s)
         {
