@@ -62,7 +62,7 @@ internal static class Nodes
 
     /// <summary>A number present in JSON but not integral (e.g. 1.5) or not a number at all.</summary>
     public static bool IsNonInteger(JsonNode? node) =>
-        node is not null && (node is not JsonValue v || v.GetValueKind() != JsonValueKind.Number || !v.TryGetValue<long>(out _));
+        node is not null && (node is not JsonValue v || !Json.TryGetInteger(v, out _));
 
     /// <summary>Creates the objects along <paramref name="path"/> as needed and returns the last one.</summary>
     public static JsonObject Ensure(JsonObject parent, params ReadOnlySpan<string> path)
@@ -81,7 +81,7 @@ internal static class Nodes
         node is JsonValue v
             ? v.GetValueKind() switch
             {
-                JsonValueKind.Number when v.TryGetValue<long>(out var l) => (l, null),
+                JsonValueKind.Number when Json.TryGetInteger(v, out var l) => (l, null),
                 JsonValueKind.String => (null, v.GetValue<string>()),
                 _ => (null, null),
             }

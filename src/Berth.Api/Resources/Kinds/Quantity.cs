@@ -22,7 +22,7 @@ internal static partial class Quantity
     {
         if (node is JsonValue v && v.GetValueKind() == JsonValueKind.Number)
         {
-            return v.TryGetValue<decimal>(out var d) ? d : null;
+            return decimal.TryParse(v.ToJsonString(), NumberStyles.Float, CultureInfo.InvariantCulture, out var d) ? d : null;
         }
 
         return Json.StringOf(node) is { } s ? Parse(s) : null;
