@@ -9,7 +9,7 @@ namespace Berth.Runtime.Oci.Runtime;
 ///   rootfs/          overlay mount point: lowerdirs = image layers, upper/ + work/ below
 ///   upper/ work/     the container's writable layer (gone with the container)
 ///   conmon.pid       the shim's pid          pidfile    the container's init pid
-///   exit/ID          exit code (conmon)      oom        present after an OOM kill (conmon)
+///   exits/ID, exit   exit code (conmon: --exit-dir, --persist-dir)   oom   present after an OOM kill
 ///   runtime.log      runc/crun's own log (JSON lines): why a create failed
 ///   attach ctl winsz conmon's attach socket and control fifos
 ///   exec-*.json      process specs of running execs
@@ -41,7 +41,7 @@ internal sealed class ContainerPaths
 
     public string PidFile => Path.Combine(Dir, "pidfile");
 
-    public string ExitDir => Path.Combine(Dir, "exit");
+    public string ExitDir => Path.Combine(Dir, "exits");
 
     public string ExitFile => Path.Combine(ExitDir, Id);
 

@@ -112,13 +112,19 @@ internal sealed class ExecRunner
         }
         catch (OperationCanceledException)
         {
-            KillExecProcess(pidFile);
-            try
+            // Kill the exec'd process and let runc, its parent, reap it and exit. Killing runc first
+            // would orphan the process to the nearest subreaper (possibly this agent, see Subreaper),
+            // and an unreaped process in the container's PID namespace keeps its init from dying.
+            var deadline = Environment.TickCount64 + 10_000;
+            while (!process.HasExited && Environment.TickCount64 < deadline)
+            {
+                KillExecProcess(pidFile);
+                await Task.WhenAny(process.WaitForExitAsync(CancellationToken.None), Task.Delay(50, CancellationToken.None));
+            }
+
+            if (!process.HasExited)
             {
                 process.Kill();
-            }
-            catch (InvalidOperationException)
-            {
             }
 
             throw;
