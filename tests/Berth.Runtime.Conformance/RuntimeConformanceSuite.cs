@@ -58,7 +58,7 @@ public abstract partial class RuntimeConformanceSuite
     public async Task ProcessGetsArgsEnvWorkingDirAndUser()
     {
         var spec = Spec(
-            ["sh", "-c", "echo \"args=$0,$1 env=$GREETING cwd=$(pwd) uid=$(id -u) gid=$(id -g) groups=$(id -G)\"", "first", "second"],
+            ["sh", "-c", "echo \"args=$0,$1 env=$GREETING cwd=$(pwd) uid=$(id -u) gid=$(id -g) groups=$(id -G) oom=$(cat /proc/self/oom_score_adj)\"", "first", "second"],
             s => s with
             {
                 Process = s.Process with
@@ -66,11 +66,12 @@ public abstract partial class RuntimeConformanceSuite
                     Env = ["GREETING=hi there"],
                     WorkingDir = "/home/user/work",
                     User = new ProcessUser(1000, 1000, [2000, 3000]),
+                    OomScoreAdj = 500,
                 },
             });
         await using var c = await RunToExitAsync(spec);
         var log = await LogTextAsync(spec);
-        Assert.Contains("args=first,second env=hi there cwd=/home/user/work uid=1000 gid=1000 groups=1000 2000 3000", log);
+        Assert.Contains("args=first,second env=hi there cwd=/home/user/work uid=1000 gid=1000 groups=1000 2000 3000 oom=500", log);
         Assert.Equal(0, (await Runtime.StatusAsync(spec.Id, Ct))!.ExitCode);
     }
 
@@ -130,6 +131,32 @@ public abstract partial class RuntimeConformanceSuite
         Assert.Contains("ping=failed", noRawLog);
 
         Assert.Equal(0UL, CapEff(await LogTextAsync(none)));
+    }
+
+    [Fact]
+    public async Task PrivilegedLiftsMasksAndRestrictionsThatUnprivilegedKeeps()
+    {
+        var script = "grep -E 'CapEff|NoNewPrivs' /proc/self/status; echo timer_list=$(wc -c < /proc/timer_list); "
+            + "echo x > /proc/sys/kernel/domainname 2>/dev/null && echo procsys=rw || echo procsys=ro; grep ' /sys ' /proc/mounts | cut -d' ' -f4 | cut -d, -f1 | sed 's/^/sys=/'; "
+            + "[ -e /dev/kmsg ] && echo kmsg=present || echo kmsg=absent";
+        var plain = Spec(["sh", "-c", script], s => s with { Security = s.Security with { NoNewPrivileges = true } });
+        var privileged = Spec(["sh", "-c", script], s => s with { Security = s.Security with { Privileged = true } });
+        await using var c1 = await RunToExitAsync(plain);
+        await using var c2 = await RunToExitAsync(privileged);
+
+        var plainLog = await LogTextAsync(plain);
+        Assert.Contains("NoNewPrivs:\t1", plainLog);
+        Assert.Contains("timer_list=0\n", plainLog);
+        Assert.Contains("procsys=ro", plainLog);
+        Assert.Contains("sys=ro", plainLog);
+        Assert.Contains("kmsg=absent", plainLog);
+
+        var privilegedLog = await LogTextAsync(privileged);
+        Assert.Equal(Mask(Capabilities.HostBoundingSet()), CapEff(privilegedLog));
+        Assert.Contains("NoNewPrivs:\t0", privilegedLog);
+        Assert.DoesNotContain("timer_list=0\n", privilegedLog);
+        Assert.Contains("sys=rw", privilegedLog);
+        Assert.Contains("kmsg=present", privilegedLog);
     }
 
     [Fact]
@@ -343,7 +370,7 @@ public abstract partial class RuntimeConformanceSuite
             Assert.DoesNotContain(File.ReadAllLines("/proc/self/mountinfo"), l => l.Contains(spec.Id, StringComparison.Ordinal));
             Assert.Empty(Cgroups.ExistingDirectories(status.CgroupsPath));
             Assert.Empty(Cgroups.ExistingDirectories(status.CgroupsPath[..status.CgroupsPath.LastIndexOf('/')]));
-            Assert.False(ProcessInfo.IsAlive(status.ShimPid!.Value), "conmon must be gone");
+            await WaitUntilAsync(() => !Directory.Exists($"/proc/{status.ShimPid}"), TimeSpan.FromSeconds(10));
             Assert.False(ProcessInfo.IsAlive(status.Pid!.Value), "the container's process must be gone");
             Assert.Null(await Fixture.Binary.StateAsync(spec.Id, Ct));
             Assert.False(File.Exists(Path.Combine("/run/berth/conmon", spec.Id)));
@@ -431,6 +458,47 @@ public abstract partial class RuntimeConformanceSuite
 
         await Assert.ThrowsAsync<ContainerNotFoundException>(() => Runtime.StartAsync("bt-never-created", Ct));
         Assert.Null(await Runtime.StatusAsync("bt-never-created", Ct));
+    }
+
+    [Fact]
+    public async Task StartupLatencyAndShimFootprintAreReported()
+    {
+        const int runs = 10;
+        var berth = new List<double>();
+        var rss = new List<long>();
+        for (var i = 0; i < runs; i++)
+        {
+            var spec = Spec(["sleep", "3600"]);
+            var watch = System.Diagnostics.Stopwatch.StartNew();
+            await Runtime.CreateAsync(spec, Ct);
+            await Runtime.StartAsync(spec.Id, Ct);
+            watch.Stop();
+            berth.Add(watch.Elapsed.TotalMilliseconds);
+            rss.Add(await Runtime.ShimRssAsync(spec.Id, Ct) ?? 0);
+            await Runtime.DeleteAsync(spec.Id, Ct);
+        }
+
+        var baseline = new BareRuntimeBaseline(Fixture.Binary, Path.Combine(Fixture.DataDir, "bare"), Fixture.CgroupRoot);
+        var bare = new List<BareRuntimeBaseline.Sample>();
+        for (var i = 0; i < runs; i++)
+        {
+            bare.Add(await baseline.RunOnceAsync([Fixture.LowerDir], Ct));
+        }
+
+        static double P(IEnumerable<double> xs, double q)
+        {
+            var sorted = xs.OrderBy(x => x).ToList();
+            return sorted[(int)Math.Min(sorted.Count - 1, Math.Floor(q * sorted.Count))];
+        }
+
+        var bareAll = bare.Select(b => b.Total.TotalMilliseconds).ToList();
+        var bareNoNetns = bare.Select(b => (b.Mount + b.Run).TotalMilliseconds).ToList();
+        TestContext.Current.SendDiagnosticMessage(
+            $"{Fixture.RuntimeName}: create+start via conmon p50 {P(berth, 0.5):F1} ms p90 {P(berth, 0.9):F1} ms; "
+            + $"bare run -d p50 {P(bareAll, 0.5):F1} ms (netns+mount+run), {P(bareNoNetns, 0.5):F1} ms (mount+run); "
+            + $"conmon RSS median {rss.OrderBy(r => r).ElementAt(runs / 2) / 1024} KiB");
+        Assert.InRange(P(berth, 0.5), 1, 2000);
+        Assert.All(rss, r => Assert.InRange(r, 1, 32L << 20));
     }
 
     [Fact]

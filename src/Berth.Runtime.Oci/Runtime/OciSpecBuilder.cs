@@ -124,6 +124,11 @@ public static partial class OciSpecBuilder
             throw new ArgumentException($"container {spec.Id}: cgroup parent '{spec.Resources.CgroupParent}' must be an absolute path without '..'");
         }
 
+        if (!string.IsNullOrEmpty(spec.Hostname) && spec.Namespaces.Uts.Mode == NamespaceMode.Host)
+        {
+            throw new ArgumentException($"container {spec.Id}: a hostname needs its own or a pod's UTS namespace, not the host's");
+        }
+
         if (spec.Namespaces.Pid.Mode == NamespaceMode.Join)
         {
             throw new ArgumentException($"container {spec.Id}: joining a PID namespace by path is not supported");
