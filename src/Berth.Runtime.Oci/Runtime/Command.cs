@@ -1,5 +1,3 @@
-using System.Diagnostics;
-
 namespace Berth.Runtime.Oci.Runtime;
 
 /// <summary>
@@ -9,43 +7,26 @@ namespace Berth.Runtime.Oci.Runtime;
 /// </summary>
 public static class Command
 {
-    public static async Task<CommandResult> RunAsync(string file, IEnumerable<string> args, CancellationToken cancellationToken, TimeSpan? timeout = null)
+    public static Task<CommandResult> RunAsync(string file, IEnumerable<string> args, CancellationToken cancellationToken, TimeSpan? timeout = null) =>
+        NativeProcess.RunCaptureAsync(Resolve(file), args.ToList(), timeout ?? TimeSpan.FromSeconds(60), cancellationToken);
+
+    /// <summary>A bare name is looked up in PATH (posix_spawn, unlike posix_spawnp, does not search).</summary>
+    public static string Resolve(string file)
     {
-        var psi = new ProcessStartInfo(file)
+        if (file.Contains('/'))
         {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            RedirectStandardInput = false,
-            UseShellExecute = false,
-        };
-        foreach (var a in args)
-        {
-            psi.ArgumentList.Add(a);
+            return file;
         }
 
-        using var process = Process.Start(psi) ?? throw new IOException($"cannot start {file}");
-        var stdout = process.StandardOutput.ReadToEndAsync(CancellationToken.None);
-        var stderr = process.StandardError.ReadToEndAsync(CancellationToken.None);
-        using var cts = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        cts.CancelAfter(timeout ?? TimeSpan.FromSeconds(60));
-        try
+        foreach (var dir in (Environment.GetEnvironmentVariable("PATH") ?? "").Split(':').Concat(["/usr/local/sbin", "/usr/local/bin", "/usr/sbin", "/usr/bin", "/sbin", "/bin"]))
         {
-            await process.WaitForExitAsync(cts.Token);
-        }
-        catch (OperationCanceledException)
-        {
-            try
+            var candidate = Path.Combine(dir, file);
+            if (dir.Length > 0 && File.Exists(candidate))
             {
-                process.Kill(entireProcessTree: true);
+                return candidate;
             }
-            catch (InvalidOperationException)
-            {
-            }
-
-            cancellationToken.ThrowIfCancellationRequested();
-            throw new TimeoutException($"{file} {string.Join(' ', psi.ArgumentList)} did not finish within {timeout ?? TimeSpan.FromSeconds(60)}");
         }
 
-        return new CommandResult(process.ExitCode, await stdout, await stderr);
+        throw new FileNotFoundException($"{file} not found in PATH");
     }
 }

@@ -107,6 +107,111 @@ internal static unsafe class NativeProcess
         }
     }
 
+    /// <summary>
+    /// Runs a short-lived command to completion with stdout and stderr captured through pipes (vfork-cheap
+    /// posix_spawn rather than a fork of the whole agent). Only for commands that leave no process holding
+    /// the pipes. Killed when <paramref name="timeout"/> passes.
+    /// </summary>
+    public static Task<CommandResult> RunCaptureAsync(string path, IReadOnlyList<string> args, TimeSpan timeout, CancellationToken cancellationToken) =>
+        Task.Factory.StartNew(() => RunCapture(path, args, timeout, cancellationToken), cancellationToken, TaskCreationOptions.LongRunning, TaskScheduler.Default);
+
+    private static CommandResult RunCapture(string path, IReadOnlyList<string> args, TimeSpan timeout, CancellationToken cancellationToken)
+    {
+        var (outRead, outWrite) = Pipe();
+        var (errRead, errWrite) = Pipe();
+        int pid;
+        try
+        {
+            pid = Spawn(path, args, inherit: [(outWrite, 1), (errWrite, 2)]);
+        }
+        finally
+        {
+            Native.close(outWrite);
+            Native.close(errWrite);
+        }
+
+        var sinks = new[] { new MemoryStream(), new MemoryStream() };
+        var fds = new[] { outRead, errRead };
+        var deadline = Environment.TickCount64 + (long)timeout.TotalMilliseconds;
+        var killed = false;
+        var buffer = new byte[8192];
+        while (fds[0] >= 0 || fds[1] >= 0)
+        {
+            if (!killed && (Environment.TickCount64 > deadline || cancellationToken.IsCancellationRequested))
+            {
+                Native.kill(pid, 9);
+                killed = true;
+            }
+
+            foreach (var (index, count) in PollRead(fds, buffer, 100))
+            {
+                if (count > 0)
+                {
+                    sinks[index].Write(buffer, 0, count);
+                }
+                else
+                {
+                    Native.close(fds[index]);
+                    fds[index] = -1;
+                }
+            }
+        }
+
+        var stdout = sinks[0];
+        var stderr = sinks[1];
+        var code = Wait(pid) ?? -1;
+        cancellationToken.ThrowIfCancellationRequested();
+        if (killed)
+        {
+            throw new TimeoutException($"{path} {string.Join(' ', args)} did not finish within {timeout}");
+        }
+
+        return new CommandResult(code, Encoding.UTF8.GetString(stdout.ToArray()), Encoding.UTF8.GetString(stderr.ToArray()));
+    }
+
+    /// <summary>Waits up to <paramref name="timeoutMs"/> for any of the open descriptors (negative ones are skipped) and reads one chunk from the first ready one: (index, bytes), bytes 0 at end of file.</summary>
+    private static List<(int Index, int Count)> PollRead(int[] fds, byte[] buffer, int timeoutMs)
+    {
+        var result = new List<(int, int)>();
+        var pfds = stackalloc Native.PollFd[fds.Length];
+        for (var i = 0; i < fds.Length; i++)
+        {
+            pfds[i] = new Native.PollFd { Fd = fds[i], Events = Native.PollIn };
+        }
+
+        var rc = Native.poll(pfds, (ulong)fds.Length, timeoutMs);
+        if (rc <= 0)
+        {
+            return result;
+        }
+
+        for (var i = 0; i < fds.Length; i++)
+        {
+            if (fds[i] < 0 || pfds[i].REvents == 0)
+            {
+                continue;
+            }
+
+            fixed (byte* p = buffer)
+            {
+                var n = Native.read(fds[i], p, buffer.Length);
+                if (n < 0 && Native.Errno is Native.EIntr or Native.EAgain)
+                {
+                    continue;
+                }
+
+                result.Add((i, (int)Math.Max(0, n)));
+                if (n > 0)
+                {
+                    // One chunk per call: the caller copies the buffer before the next read.
+                    return result;
+                }
+            }
+        }
+
+        return result;
+    }
+
     /// <summary>Blocks until the child exits; returns its exit code (128 + signal when killed), or null when it is not our child (already reaped).</summary>
     public static int? Wait(int pid)
     {

@@ -66,15 +66,18 @@ public sealed class OciRuntime : IContainerRuntime
         };
 
         Directory.CreateDirectory(paths.Dir);
+        long mountedAt = 0, createdAt = 0;
         try
         {
             record.Save(paths.Record);
             await File.WriteAllTextAsync(paths.Config, config.ToJsonString(Indented), cancellationToken);
             OverlayRootfs.Mount(spec.LowerDirs, paths.Upper, paths.Work, paths.Rootfs);
+            mountedAt = stopwatch.ElapsedMilliseconds;
             var pid = await ConmonLauncher.StartAsync(
                 new ConmonLauncher.Request(_options.ConmonPath, Binary, spec.Id, spec.DisplayName, paths, record.LogPath, _options.SocketDir, spec.Process.Tty, spec.Process.Stdin, _options.LogSizeMax),
                 _options.CreateTimeout,
                 cancellationToken);
+            createdAt = stopwatch.ElapsedMilliseconds;
             var conmonPid = ReadPid(paths.ConmonPidFile);
             record = record with
             {
@@ -97,7 +100,7 @@ public sealed class OciRuntime : IContainerRuntime
             throw new ContainerRuntimeException($"create {spec.Id}: {e.Message}", e);
         }
 
-        OciRuntimeLog.Created(_logger, Name, spec.Id, spec.DisplayName, record.Pid ?? 0, stopwatch.ElapsedMilliseconds);
+        OciRuntimeLog.Created(_logger, Name, spec.Id, spec.DisplayName, record.Pid ?? 0, stopwatch.ElapsedMilliseconds, mountedAt, createdAt - mountedAt);
         return await StatusCoreAsync(paths, cancellationToken) ?? throw new ContainerNotFoundException(spec.Id);
     }
 
@@ -128,18 +131,14 @@ public sealed class OciRuntime : IContainerRuntime
 
         // A created container's process is the runtime's init waiting to exec: nothing to be graceful with.
         var first = status.State == ContainerState.Created ? 9 : signal;
-        await Binary.KillAsync(id, first, cancellationToken);
+        await SignalAsync(paths, id, first, cancellationToken);
         if (!await WaitForExitAsync(paths, first == 9 ? TimeSpan.FromSeconds(10) : gracePeriod, cancellationToken))
         {
             OciRuntimeLog.Escalating(_logger, Name, id, gracePeriod, signal);
-            await Binary.KillAsync(id, 9, cancellationToken);
+            await SignalAsync(paths, id, 9, cancellationToken);
             if (!await WaitForExitAsync(paths, TimeSpan.FromSeconds(10), cancellationToken))
             {
-                if (status.Pid is { } pid)
-                {
-                    Native.kill(pid, 9);
-                }
-
+                await Binary.KillAsync(id, 9, cancellationToken);
                 if (!await WaitForExitAsync(paths, TimeSpan.FromSeconds(10), cancellationToken))
                 {
                     throw new ContainerRuntimeException($"container {id} did not exit after SIGKILL");
@@ -385,23 +384,20 @@ public sealed class OciRuntime : IContainerRuntime
     /// <summary>Removes everything of one container, whatever state it is in. Idempotent; throws only when something could not be removed.</summary>
     private async Task RemoveAsync(ContainerPaths paths, CancellationToken cancellationToken)
     {
-        var record = ContainerRecord.Load(paths.Record);
-        var state = await Binary.StateAsync(paths.Id, cancellationToken);
-        if (state is not null && !state.Bundle.StartsWith(ContainersDir, StringComparison.Ordinal))
+        if (!Directory.Exists(paths.Dir))
         {
-            throw new ContainerRuntimeException($"{Name} container {paths.Id} belongs to bundle {state.Bundle}, not to this data directory; not deleting it");
+            // Not ours (or already gone): never touch a runtime container of the same id that another data directory owns.
+            return;
         }
 
-        if (state is not null && state.Status != "stopped")
+        var record = ContainerRecord.Load(paths.Record);
+        if (SignalInit(record, 9))
         {
-            await Binary.KillAsync(paths.Id, 9, cancellationToken);
             await WaitForExitAsync(paths, TimeSpan.FromSeconds(10), cancellationToken);
         }
 
-        if (state is not null)
-        {
-            await Binary.DeleteAsync(paths.Id, cancellationToken);
-        }
+        // Kills whatever is left (a create interrupted before the record had a pid) and removes the runtime state and cgroups.
+        await Binary.DeleteAsync(paths.Id, cancellationToken);
 
         var conmonPid = record?.ConmonPid ?? ReadPid(paths.ConmonPidFile);
         if (conmonPid is { } cp)
@@ -437,11 +433,6 @@ public sealed class OciRuntime : IContainerRuntime
             File.Delete(link);
         }
 
-        if (!Directory.Exists(paths.Dir))
-        {
-            return;
-        }
-
         var mounts = MountsUnder(paths.Dir);
         if (mounts.Count > 0)
         {
@@ -465,6 +456,21 @@ public sealed class OciRuntime : IContainerRuntime
             }
         }
     }
+
+    /// <summary>
+    /// Signals the container's init process directly (what <c>runc kill</c> does for a container with its
+    /// own PID namespace) when its pid is known and still the same process; otherwise asks the runtime.
+    /// </summary>
+    private async Task SignalAsync(ContainerPaths paths, string id, int signal, CancellationToken cancellationToken)
+    {
+        if (!SignalInit(ContainerRecord.Load(paths.Record), signal))
+        {
+            await Binary.KillAsync(id, signal, cancellationToken);
+        }
+    }
+
+    private static bool SignalInit(ContainerRecord? record, int signal) =>
+        record?.Pid is { } pid && ProcessInfo.IsAlive(pid, record.PidStartTime) && Native.kill(pid, signal) == 0;
 
     private async Task DeleteOrphanAsync(string id, CancellationToken cancellationToken)
     {

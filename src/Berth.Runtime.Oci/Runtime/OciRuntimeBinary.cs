@@ -40,8 +40,7 @@ public sealed class OciRuntimeBinary
         var r = await RunAsync(["state", id], cancellationToken);
         if (!r.Ok)
         {
-            if (r.Message.Contains("does not exist", StringComparison.OrdinalIgnoreCase) || r.Message.Contains("not found", StringComparison.OrdinalIgnoreCase)
-                || r.Message.Contains("No such file", StringComparison.OrdinalIgnoreCase))
+            if (IsNotFound(r.Message))
             {
                 return null;
             }
@@ -96,11 +95,15 @@ public sealed class OciRuntimeBinary
     public async Task DeleteAsync(string id, CancellationToken cancellationToken)
     {
         var r = await RunAsync(["delete", "--force", id], cancellationToken);
-        if (!r.Ok && await StateAsync(id, cancellationToken) is not null)
+        if (!r.Ok && !IsNotFound(r.Message) && await StateAsync(id, cancellationToken) is not null)
         {
             throw new ContainerRuntimeException($"{Name} delete {id}: {r.Message}");
         }
     }
+
+    private static bool IsNotFound(string message) =>
+        message.Contains("does not exist", StringComparison.OrdinalIgnoreCase) || message.Contains("not found", StringComparison.OrdinalIgnoreCase)
+        || message.Contains("No such file", StringComparison.OrdinalIgnoreCase);
 
     /// <summary>
     /// Whether this runtime can run containers on this host, and why not. crun refuses the hybrid

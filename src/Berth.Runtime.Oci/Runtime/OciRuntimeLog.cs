@@ -4,8 +4,8 @@ namespace Berth.Runtime.Oci.Runtime;
 
 internal static partial class OciRuntimeLog
 {
-    [LoggerMessage(EventId = 3100, Level = LogLevel.Information, Message = "{Runtime}: created container {Id} ({Name}), pid {Pid}, in {Milliseconds} ms")]
-    public static partial void Created(ILogger logger, string runtime, string id, string name, int pid, long milliseconds);
+    [LoggerMessage(EventId = 3100, Level = LogLevel.Information, Message = "{Runtime}: created container {Id} ({Name}), pid {Pid}, in {Milliseconds} ms (bundle+rootfs {MountMilliseconds} ms, conmon+create {CreateMilliseconds} ms)")]
+    public static partial void Created(ILogger logger, string runtime, string id, string name, int pid, long milliseconds, long mountMilliseconds, long createMilliseconds);
 
     [LoggerMessage(EventId = 3101, Level = LogLevel.Information, Message = "{Runtime}: started container {Id}")]
     public static partial void Started(ILogger logger, string runtime, string id);
