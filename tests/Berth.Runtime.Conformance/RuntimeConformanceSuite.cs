@@ -79,25 +79,40 @@ public abstract partial class RuntimeConformanceSuite
     public async Task ReadOnlyRootfsRefusesWritesButMountsStayWritable()
     {
         var hostDir = Directory.CreateDirectory(Path.Combine(Fixture.DataDir, "volumes", Guid.NewGuid().ToString("N"))).FullName;
-        var spec = Spec(
-            ["sh", "-c", "touch /rootfile 2>/dev/null && echo root=rw || echo root=ro; touch /scratch/f && echo tmpfs=rw; echo data > /vol/f && echo vol=rw; touch /ro/f 2>/dev/null && echo rovol=rw || echo rovol=ro"],
-            s => s with
-            {
-                Security = s.Security with { ReadOnlyRootfs = true },
-                Mounts =
-                [
-                    new MountSpec { Destination = "/scratch", Kind = MountKind.Tmpfs, SizeBytes = 1 << 20 },
-                    new MountSpec { Destination = "/vol", Source = hostDir },
-                    new MountSpec { Destination = "/ro", Source = hostDir, ReadOnly = true },
-                ],
-            });
-        await using var c = await RunToExitAsync(spec);
-        var log = await LogTextAsync(spec);
-        Assert.Contains("root=ro", log);
-        Assert.Contains("tmpfs=rw", log);
-        Assert.Contains("vol=rw", log);
-        Assert.Contains("rovol=ro", log);
-        Assert.Equal("data\n", await File.ReadAllTextAsync(Path.Combine(hostDir, "f"), Ct));
+        var memoryVolume = Path.Combine(Fixture.DataDir, "volumes", "mem-" + Guid.NewGuid().ToString("N")[..8]);
+        HostMounts.MountTmpfs(memoryVolume, 2 << 20);
+        try
+        {
+            var spec = Spec(
+                ["sh", "-c", "touch /rootfile 2>/dev/null && echo root=rw || echo root=ro; touch /scratch/f && echo tmpfs=rw; echo data > /vol/f && echo vol=rw; "
+                    + "touch /ro/f 2>/dev/null && echo rovol=rw || echo rovol=ro; echo shared > /mem/f && echo mem=$(df -k /mem | tail -1 | awk '{print $2}')k"],
+                s => s with
+                {
+                    Security = s.Security with { ReadOnlyRootfs = true },
+                    Mounts =
+                    [
+                        new MountSpec { Destination = "/scratch", Kind = MountKind.Tmpfs, SizeBytes = 1 << 20 },
+                        new MountSpec { Destination = "/vol", Source = hostDir },
+                        new MountSpec { Destination = "/ro", Source = hostDir, ReadOnly = true },
+                        new MountSpec { Destination = "/mem", Source = memoryVolume },
+                    ],
+                });
+            await using var c = await RunToExitAsync(spec);
+            var log = await LogTextAsync(spec);
+            Assert.Contains("root=ro", log);
+            Assert.Contains("tmpfs=rw", log);
+            Assert.Contains("vol=rw", log);
+            Assert.Contains("rovol=ro", log);
+            Assert.Contains("mem=2048k", log);
+            Assert.Equal("data\n", await File.ReadAllTextAsync(Path.Combine(hostDir, "f"), Ct));
+            Assert.Equal("shared\n", await File.ReadAllTextAsync(Path.Combine(memoryVolume, "f"), Ct));
+        }
+        finally
+        {
+            HostMounts.Unmount(memoryVolume);
+        }
+
+        Assert.False(OverlayRootfs.IsMounted(memoryVolume));
     }
 
     [Fact]
