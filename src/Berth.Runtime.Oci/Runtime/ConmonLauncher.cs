@@ -101,7 +101,8 @@ internal static class ConmonLauncher
         string? line;
         try
         {
-            line = await Task.Run(() => ReadLine(readFd, timeout, cancellationToken), CancellationToken.None);
+            // A dedicated thread: a burst of creates must not park pool threads on blocking reads.
+            line = await Task.Factory.StartNew(() => ReadLine(readFd, timeout, cancellationToken), CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default);
         }
         finally
         {

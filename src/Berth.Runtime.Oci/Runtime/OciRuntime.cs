@@ -32,6 +32,10 @@ public sealed class OciRuntime : IContainerRuntime
         _logger = (ILogger?)logger ?? NullLogger.Instance;
         _time = timeProvider ?? TimeProvider.System;
         _exec = new ExecRunner(options.Binary, options.ConsoleSocketDir);
+
+        // conmon daemonizes by forking twice; as subreaper this process inherits each conmon it starts and
+        // reaps it on delete, so no zombie shim lingers (and tty execs need it anyway, see Subreaper).
+        Subreaper.Ensure();
     }
 
     public string Name => _options.Binary.Name;

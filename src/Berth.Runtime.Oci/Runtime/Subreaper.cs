@@ -1,12 +1,14 @@
 namespace Berth.Runtime.Oci.Runtime;
 
 /// <summary>
-/// Makes this process a child subreaper (prctl PR_SET_CHILD_SUBREAPER). A tty exec must be detached
-/// (<c>runc exec -d --console-socket</c>: runc only hands out the pty master when it does not wait
-/// itself), so its process is orphaned when runc returns; as subreaper the agent inherits it and can
-/// wait for its exit code, as containerd's shim does. Side effect: other orphaned descendants (conmon's
-/// daemon after its double fork) are reparented here too while this process lives; the runtime reaps
-/// the conmons it knows when their containers are deleted.
+/// Makes this process a child subreaper (prctl PR_SET_CHILD_SUBREAPER), as containerd's shims are.
+/// Two reasons: a tty exec must be detached (<c>runc exec -d --console-socket</c>: runc only hands out the
+/// pty master when it does not wait itself), so its process is orphaned when runc returns, and the agent
+/// inherits it and waits for its exit code; and conmon's daemon (double fork) becomes the agent's child,
+/// which reaps it when the container is deleted instead of leaving a zombie to init. Side effect: other
+/// orphaned descendants of the agent (tools that daemonize) are re-parented here too and stay zombies
+/// after they exit; nothing in Berth daemonizes besides conmon. Enabled by <see cref="OciRuntime"/>'s
+/// constructor; a new agent process does not inherit the relation to earlier conmons (init reaps those).
 /// </summary>
 public static class Subreaper
 {
