@@ -13,7 +13,7 @@ namespace Berth.Runtime.Oci.Runtime;
 /// </summary>
 public static class CriLogReader
 {
-    private static readonly TimeSpan IdleCheck = TimeSpan.FromMilliseconds(500);
+    private static readonly TimeSpan IdleCheck = TimeSpan.FromMilliseconds(250);
 
     /// <summary>What <see cref="CopyToAsync"/> writes for one entry.</summary>
     public static string Format(CriLogEntry entry, bool timestamps) =>
@@ -155,10 +155,20 @@ public static class CriLogReader
             return null;
         }
 
-        var watcher = new FileSystemWatcher(dir, Path.GetFileName(path))
+        FileSystemWatcher watcher;
+        try
         {
-            NotifyFilter = NotifyFilters.Size | NotifyFilters.LastWrite | NotifyFilters.FileName | NotifyFilters.CreationTime,
-        };
+            watcher = new FileSystemWatcher(dir, Path.GetFileName(path))
+            {
+                NotifyFilter = NotifyFilters.Size | NotifyFilters.LastWrite | NotifyFilters.FileName | NotifyFilters.CreationTime,
+            };
+        }
+        catch (IOException)
+        {
+            // Out of inotify instances: fall back to the periodic re-check alone.
+            return null;
+        }
+
         void Signal(object? sender, EventArgs args)
         {
             if (changed.CurrentCount == 0)
@@ -171,7 +181,16 @@ public static class CriLogReader
         watcher.Created += Signal;
         watcher.Renamed += Signal;
         watcher.Deleted += Signal;
-        watcher.EnableRaisingEvents = true;
+        try
+        {
+            watcher.EnableRaisingEvents = true;
+        }
+        catch (IOException)
+        {
+            watcher.Dispose();
+            return null;
+        }
+
         return watcher;
     }
 

@@ -105,7 +105,8 @@ internal sealed class ExecRunner
         using var process = Process.Start(psi) ?? throw new ContainerRuntimeException($"cannot start {_binary.Path}");
         var stdout = CopyAsync(process.StandardOutput.BaseStream, request.Stdout);
         var stderr = CopyAsync(process.StandardError.BaseStream, request.Stderr);
-        var stdin = FeedStdinAsync(process.StandardInput.BaseStream, request.Stdin);
+        using var stdinDone = new CancellationTokenSource();
+        var stdin = FeedStdinAsync(process.StandardInput.BaseStream, request.Stdin, stdinDone.Token);
         try
         {
             await process.WaitForExitAsync(cancellationToken);
@@ -127,11 +128,13 @@ internal sealed class ExecRunner
                 process.Kill();
             }
 
+            await stdinDone.CancelAsync();
             throw;
         }
 
         await Task.WhenAny(Task.WhenAll(stdout, stderr), Task.Delay(DrainTimeout, CancellationToken.None));
-        _ = stdin;
+        await stdinDone.CancelAsync();
+        await stdin;
         return process.ExitCode;
     }
 
@@ -341,14 +344,17 @@ internal sealed class ExecRunner
         }
     }
 
-    private static async Task FeedStdinAsync(Stream processStdin, Stream? source)
+    private static async Task FeedStdinAsync(Stream processStdin, Stream? source, CancellationToken cancellationToken)
     {
         try
         {
             if (source is not null)
             {
-                await source.CopyToAsync(processStdin, CancellationToken.None);
+                await source.CopyToAsync(processStdin, cancellationToken);
             }
+        }
+        catch (OperationCanceledException)
+        {
         }
         catch (IOException)
         {
