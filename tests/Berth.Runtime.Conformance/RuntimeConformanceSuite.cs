@@ -262,10 +262,13 @@ public abstract partial class RuntimeConformanceSuite
         await using var c = await CreateAsync(spec);
         await Runtime.StartAsync(spec.Id, Ct);
 
+        // The command waits for a line: input is forwarded only once the initial size is set.
         var output = new SyncBuffer();
+        var go = new ChannelStream();
+        go.Write("go\n");
         var code = await Runtime.ExecAsync(
             spec.Id,
-            new ExecRequest { Args = ["sh", "-c", "tty; stty size; exit 4"], Tty = true, Stdout = output, InitialSize = new TerminalSize(120, 40) },
+            new ExecRequest { Args = ["sh", "-c", "read x; tty; stty size; exit 4"], Tty = true, Stdin = go, Stdout = output, InitialSize = new TerminalSize(120, 40) },
             Ct);
         Assert.Equal(4, code);
         Assert.Matches("/dev/pts/[0-9]+", output.Text);

@@ -148,31 +148,40 @@ internal sealed class ExecRunner
             _binary.Path,
             [.. _binary.GlobalArgs, "exec", "-d", "--tty", "--console-socket", socket.Path, "--pid-file", pidFile, "--process", processFile, paths.Id],
             stdio: (null, null, errFile));
-        var runtimeExit = await Task.Factory.StartNew(() => NativeProcess.Wait(runtimePid), CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default);
-        if (runtimeExit != 0)
+        var runtimeExit = Task.Factory.StartNew(() => NativeProcess.Wait(runtimePid), CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default);
+        if (await Task.WhenAny(receive, runtimeExit) == runtimeExit && await runtimeExit != 0)
         {
             var error = File.Exists(errFile) ? (await File.ReadAllTextAsync(errFile, CancellationToken.None)).Trim() : "";
-            throw new ContainerRuntimeException($"{_binary.Name} exec in {paths.Id} failed (exit {runtimeExit}): {error}");
+            throw new ContainerRuntimeException($"{_binary.Name} exec in {paths.Id} failed (exit {await runtimeExit}): {error}");
         }
 
         var master = await receive;
         try
         {
-            var pid = int.Parse((await File.ReadAllTextAsync(pidFile, cancellationToken)).Trim(), CultureInfo.InvariantCulture);
-            var exited = Task.Factory.StartNew(() => NativeProcess.Wait(pid), CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default);
+            // The size goes in process.json (consoleSize) too, but crun applies it after handing out the pty:
+            // set it as soon as the master is here, before any input is forwarded.
             if (request.InitialSize is { } size)
             {
                 SetSize(master, size);
             }
 
+            var code = await runtimeExit;
+            if (code != 0)
+            {
+                var error = File.Exists(errFile) ? (await File.ReadAllTextAsync(errFile, CancellationToken.None)).Trim() : "";
+                throw new ContainerRuntimeException($"{_binary.Name} exec in {paths.Id} failed (exit {code}): {error}");
+            }
+
+            var pid = int.Parse((await File.ReadAllTextAsync(pidFile, cancellationToken)).Trim(), CultureInfo.InvariantCulture);
+            var exited = Task.Factory.StartNew(() => NativeProcess.Wait(pid), CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default);
             using var stop = new CancellationTokenSource();
             var output = Task.Factory.StartNew(() => PumpOutput(master, request.Stdout, exited, stop.Token), CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default).Unwrap();
             var input = request.Stdin is null ? Task.CompletedTask : PumpInputAsync(request.Stdin, master, stop.Token);
             var resize = request.Resize is null ? Task.CompletedTask : PumpResizeAsync(request.Resize, master, stop.Token);
-            int? code;
+            int? exitCode;
             try
             {
-                code = await exited.WaitAsync(cancellationToken);
+                exitCode = await exited.WaitAsync(cancellationToken);
             }
             catch (OperationCanceledException)
             {
@@ -184,10 +193,11 @@ internal sealed class ExecRunner
             {
                 await Task.WhenAny(output, Task.Delay(DrainTimeout * 2, CancellationToken.None));
                 await stop.CancelAsync();
-                await Task.WhenAny(Task.WhenAll(input, resize), Task.Delay(DrainTimeout, CancellationToken.None));
+                // The pumps stop within one poll interval; the master is closed only after them.
+                await Task.WhenAny(Task.WhenAll(output, input, resize), Task.Delay(DrainTimeout, CancellationToken.None));
             }
 
-            return code ?? throw new ContainerRuntimeException($"exec process {pid} in {paths.Id} was not reparented to this process; its exit code is lost");
+            return exitCode ?? throw new ContainerRuntimeException($"exec process {pid} in {paths.Id} was not reparented to this process; its exit code is lost");
         }
         finally
         {
