@@ -28,10 +28,10 @@ public sealed class OciRuntime : IContainerRuntime
 
     public OciRuntime(OciRuntimeOptions options, ILogger<OciRuntime>? logger = null, TimeProvider? timeProvider = null)
     {
-        _options = options;
+        _options = options with { DataDir = Path.GetFullPath(options.DataDir) };
         _logger = (ILogger?)logger ?? NullLogger.Instance;
         _time = timeProvider ?? TimeProvider.System;
-        _exec = new ExecRunner(options.Binary, options.ConsoleSocketDir);
+        _exec = new ExecRunner(_options.Binary, _options.ConsoleSocketDir);
 
         // conmon daemonizes by forking twice; as subreaper this process inherits each conmon it starts and
         // reaps it on delete, so no zombie shim lingers (and tty execs need it anyway, see Subreaper).
@@ -75,7 +75,7 @@ public sealed class OciRuntime : IContainerRuntime
         {
             record.Save(paths.Record);
             await File.WriteAllTextAsync(paths.Config, config.ToJsonString(Indented), cancellationToken);
-            OverlayRootfs.Mount(spec.LowerDirs, paths.Upper, paths.Work, paths.Rootfs);
+            OverlayRootfs.Mount(spec.LowerDirs.Select(Path.GetFullPath).ToList(), paths.Upper, paths.Work, paths.Rootfs);
             mountedAt = stopwatch.ElapsedMilliseconds;
             var pid = await ConmonLauncher.StartAsync(
                 new ConmonLauncher.Request(_options.ConmonPath, Binary, spec.Id, spec.DisplayName, paths, record.LogPath, _options.SocketDir, spec.Process.Tty, spec.Process.Stdin, _options.LogSizeMax),
