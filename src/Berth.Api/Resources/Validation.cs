@@ -108,7 +108,7 @@ public static partial class Validation
             yield return "name part must be no more than 63 characters";
         }
 
-        if (name.Length > 0 && !QualifiedNameRegex().IsMatch(name))
+        if (!QualifiedNameRegex().IsMatch(name))
         {
             yield return QualifiedNameMessage;
         }
