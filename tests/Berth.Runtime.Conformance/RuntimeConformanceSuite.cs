@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Text;
 using System.Text.RegularExpressions;
 using System.Threading.Channels;
+using Berth.Api.Streams;
 using Berth.Runtime.Oci.Runtime;
 using Xunit;
 
@@ -244,7 +245,7 @@ public abstract partial class RuntimeConformanceSuite
 
         using var input = new MemoryStream(Encoding.UTF8.GetBytes("piped input\n"));
         using var output = new MemoryStream();
-        var catCode = await Runtime.ExecAsync(spec.Id, new ExecRequest { Args = ["sh", "-c", "cat; id -u"], Stdin = input, Stdout = output, User = new ProcessUser(1000, 1000), WorkingDir = "/tmp" }, Ct);
+        var catCode = await Runtime.ExecAsync(spec.Id, new ExecSpec { Args = ["sh", "-c", "cat; id -u"], Stdin = input, Stdout = output, User = new ProcessUser(1000, 1000), WorkingDir = "/tmp" }, Ct);
         Assert.Equal(0, catCode);
         Assert.Equal("piped input\n1000\n", Encoding.UTF8.GetString(output.ToArray()));
 
@@ -268,7 +269,7 @@ public abstract partial class RuntimeConformanceSuite
         go.Write("go\n");
         var code = await Runtime.ExecAsync(
             spec.Id,
-            new ExecRequest { Args = ["sh", "-c", "read x; tty; stty size; exit 4"], Tty = true, Stdin = go, Stdout = output, InitialSize = new TerminalSize(120, 40) },
+            new ExecSpec { Args = ["sh", "-c", "read x; tty; stty size; exit 4"], Tty = true, Stdin = go, Stdout = output, InitialSize = new TerminalSize(120, 40) },
             Ct);
         Assert.Equal(4, code);
         Assert.Matches("/dev/pts/[0-9]+", output.Text);
@@ -279,7 +280,7 @@ public abstract partial class RuntimeConformanceSuite
         var interactive = new SyncBuffer();
         var exec = Runtime.ExecAsync(
             spec.Id,
-            new ExecRequest { Args = ["sh", "-c", "while read line; do [ \"$line\" = quit ] && exit 5; stty size; done"], Tty = true, Stdin = stdin, Stdout = interactive, Resize = resize.Reader, InitialSize = new TerminalSize(80, 24) },
+            new ExecSpec { Args = ["sh", "-c", "while read line; do [ \"$line\" = quit ] && exit 5; stty size; done"], Tty = true, Stdin = stdin, Stdout = interactive, Resize = resize.Reader, InitialSize = new TerminalSize(80, 24) },
             Ct);
         await resize.Writer.WriteAsync(new TerminalSize(100, 50), Ct);
         var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(20);

@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Globalization;
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using Berth.Api.Streams;
 
 namespace Berth.Runtime.Oci.Runtime;
 
@@ -24,7 +25,7 @@ internal sealed class ExecRunner
         _consoleSocketDir = consoleSocketDir;
     }
 
-    public async Task<int> RunAsync(ContainerPaths paths, ExecRequest request, CancellationToken cancellationToken)
+    public async Task<int> RunAsync(ContainerPaths paths, ExecSpec request, CancellationToken cancellationToken)
     {
         if (request.Args.Count == 0)
         {
@@ -50,7 +51,7 @@ internal sealed class ExecRunner
     }
 
     /// <summary>The container's process section with the exec's args, env, cwd, user and terminal.</summary>
-    public static JsonObject ProcessJson(ContainerPaths paths, ExecRequest request)
+    public static JsonObject ProcessJson(ContainerPaths paths, ExecSpec request)
     {
         var config = JsonNode.Parse(File.ReadAllText(paths.Config))!.AsObject();
         var process = config["process"]!.DeepClone().AsObject();
@@ -88,7 +89,7 @@ internal sealed class ExecRunner
         return process;
     }
 
-    private async Task<int> RunPipesAsync(ContainerPaths paths, ExecRequest request, string processFile, string pidFile, CancellationToken cancellationToken)
+    private async Task<int> RunPipesAsync(ContainerPaths paths, ExecSpec request, string processFile, string pidFile, CancellationToken cancellationToken)
     {
         var psi = new ProcessStartInfo(_binary.Path)
         {
@@ -138,7 +139,7 @@ internal sealed class ExecRunner
         return process.ExitCode;
     }
 
-    private async Task<int> RunTtyAsync(ContainerPaths paths, ExecRequest request, string processFile, string pidFile, string name, CancellationToken cancellationToken)
+    private async Task<int> RunTtyAsync(ContainerPaths paths, ExecSpec request, string processFile, string pidFile, string name, CancellationToken cancellationToken)
     {
         Subreaper.Ensure();
         var errFile = Path.Combine(paths.Dir, name + ".err");

@@ -38,5 +38,5 @@ public interface IContainerRuntime
     Task DeleteAsync(string id, CancellationToken cancellationToken);
 
     /// <summary>Runs a process in a Running container (kubectl exec, exec probes) and returns its exit code once it and its output have ended.</summary>
-    Task<int> ExecAsync(string id, ExecRequest request, CancellationToken cancellationToken);
+    Task<int> ExecAsync(string id, ExecSpec request, CancellationToken cancellationToken);
 }

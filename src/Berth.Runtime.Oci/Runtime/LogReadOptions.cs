@@ -1,3 +1,5 @@
+using Berth.Api.Streams;
+
 namespace Berth.Runtime.Oci.Runtime;
 
 /// <summary>Kubernetes' PodLogOptions as a log reader applies them.</summary>
@@ -20,4 +22,18 @@ public sealed record LogReadOptions
 
     /// <summary>Stop after this many bytes of output (limitBytes).</summary>
     public long? LimitBytes { get; init; }
+
+    /// <summary>
+    /// The reader options for the server's <c>pods/log</c> query. <see cref="LogOptions.Previous"/> is not
+    /// here: it chooses which file to read (<see cref="PodLogFiles.Previous"/>). sinceTime wins over
+    /// sinceSeconds, as in the kubelet.
+    /// </summary>
+    public static LogReadOptions From(LogOptions options, DateTimeOffset now) => new()
+    {
+        Follow = options.Follow,
+        Timestamps = options.Timestamps,
+        TailLines = options.TailLines is { } tail ? (int)Math.Clamp(tail, 0, int.MaxValue) : null,
+        Since = options.SinceTime ?? (options.SinceSeconds is { } seconds ? now - TimeSpan.FromSeconds(seconds) : null),
+        LimitBytes = options.LimitBytes,
+    };
 }

@@ -207,7 +207,7 @@ public sealed class OciRuntime : IContainerRuntime
         OciRuntimeLog.Deleted(_logger, Name, id);
     }
 
-    public async Task<int> ExecAsync(string id, ExecRequest request, CancellationToken cancellationToken)
+    public async Task<int> ExecAsync(string id, ExecSpec request, CancellationToken cancellationToken)
     {
         var paths = PathsFor(id);
         var status = await StatusCoreAsync(paths, cancellationToken) ?? throw new ContainerNotFoundException(id);
@@ -228,7 +228,7 @@ public sealed class OciRuntime : IContainerRuntime
         cts.CancelAfter(timeout);
         try
         {
-            var code = await ExecAsync(id, new ExecRequest { Args = args, Stdout = stdout, Stderr = stderr }, cts.Token);
+            var code = await ExecAsync(id, new ExecSpec { Args = args, Stdout = stdout, Stderr = stderr }, cts.Token);
             return (code, System.Text.Encoding.UTF8.GetString(stdout.ToArray()), System.Text.Encoding.UTF8.GetString(stderr.ToArray()));
         }
         catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)

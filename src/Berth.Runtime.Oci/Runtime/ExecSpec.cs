@@ -1,4 +1,5 @@
 using System.Threading.Channels;
+using Berth.Api.Streams;
 
 namespace Berth.Runtime.Oci.Runtime;
 
@@ -8,7 +9,7 @@ namespace Berth.Runtime.Oci.Runtime;
 /// changes the terminal's size. The process gets the container's environment plus <see cref="Env"/>,
 /// and the container's capabilities and privileges. Cancelling the token kills the process.
 /// </summary>
-public sealed record ExecRequest
+public sealed record ExecSpec
 {
     /// <summary>Required, non-empty.</summary>
     public required IReadOnlyList<string> Args { get; init; }
@@ -33,7 +34,7 @@ public sealed record ExecRequest
     /// <summary>Null: discarded. Unused with a tty.</summary>
     public Stream? Stderr { get; init; }
 
-    /// <summary>Terminal size changes (tty only); the first one is applied before output is read.</summary>
+    /// <summary>Terminal size changes (tty only): the channel of the server's <see cref="ExecStreams.Resize"/> can be passed as is.</summary>
     public ChannelReader<TerminalSize>? Resize { get; init; }
 
     /// <summary>Initial terminal size (tty only).</summary>
