@@ -485,8 +485,11 @@ public abstract partial class RuntimeConformanceSuite
         const int runs = 10;
         var berth = new List<double>();
         var rss = new List<long>();
+        var baseline = new BareRuntimeBaseline(Fixture.Binary, Path.Combine(Fixture.DataDir, "bare"), Fixture.CgroupRoot);
+        var bare = new List<BareRuntimeBaseline.Sample>();
         for (var i = 0; i < runs; i++)
         {
+            // Interleaved with the bare runs so that both see the same load on this shared machine.
             var spec = Spec(["sleep", "3600"]);
             var watch = System.Diagnostics.Stopwatch.StartNew();
             await Runtime.CreateAsync(spec, Ct);
@@ -495,12 +498,6 @@ public abstract partial class RuntimeConformanceSuite
             berth.Add(watch.Elapsed.TotalMilliseconds);
             rss.Add(await Runtime.ShimRssAsync(spec.Id, Ct) ?? 0);
             await Runtime.DeleteAsync(spec.Id, Ct);
-        }
-
-        var baseline = new BareRuntimeBaseline(Fixture.Binary, Path.Combine(Fixture.DataDir, "bare"), Fixture.CgroupRoot);
-        var bare = new List<BareRuntimeBaseline.Sample>();
-        for (var i = 0; i < runs; i++)
-        {
             bare.Add(await baseline.RunOnceAsync([Fixture.LowerDir], Ct));
         }
 
