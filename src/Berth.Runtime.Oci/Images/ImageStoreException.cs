@@ -5,5 +5,5 @@ public class ImageStoreException : Exception
 {
     public ImageStoreException(string message) : base(message) { }
 
-    public ImageStoreException(string message, Exception inner) : base(message, inner) { }
+    public ImageStoreException(string message, Exception? inner) : base(message, inner) { }
 }
