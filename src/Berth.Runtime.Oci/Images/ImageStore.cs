@@ -221,10 +221,16 @@ public sealed class ImageStore
     {
         var configBytes = ImageJson.Serialize(config);
         var configDigest = Blobs.Put(configBytes);
+        return PutManifest(new OciDescriptor { MediaType = MediaTypes.OciConfig, Digest = configDigest, Size = configBytes.Length }, layers, annotations);
+    }
+
+    /// <summary>Stores an OCI manifest for a config and layers already in the store; returns its digest.</summary>
+    public string PutManifest(OciDescriptor config, IReadOnlyList<OciDescriptor> layers, Dictionary<string, string>? annotations = null)
+    {
         var manifest = new OciManifest
         {
             MediaType = MediaTypes.OciManifest,
-            Config = new OciDescriptor { MediaType = MediaTypes.OciConfig, Digest = configDigest, Size = configBytes.Length },
+            Config = config,
             Layers = [.. layers],
             Annotations = annotations,
         };
