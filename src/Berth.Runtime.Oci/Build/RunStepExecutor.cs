@@ -135,7 +135,7 @@ public sealed class RunStepExecutor(string runtimePath = "runc", string runtimeR
             Mount("/proc", "proc", "proc", ["nosuid", "noexec", "nodev"]),
             Mount("/dev", "tmpfs", "tmpfs", ["nosuid", "strictatime", "mode=755", "size=65536k"]),
             Mount("/dev/pts", "devpts", "devpts", ["nosuid", "noexec", "newinstance", "ptmxmode=0666", "mode=0620"]),
-            Mount("/dev/shm", "shm", "tmpfs", ["nosuid", "noexec", "nodev", "mode=1777", "size=65536k"]),
+            Mount("/dev/shm", "tmpfs", "shm", ["nosuid", "noexec", "nodev", "mode=1777", "size=65536k"]),
             Mount("/dev/mqueue", "mqueue", "mqueue", ["nosuid", "noexec", "nodev"]),
             Mount("/sys", "sysfs", "sysfs", ["nosuid", "noexec", "nodev", "ro"]),
         };
@@ -154,7 +154,6 @@ public sealed class RunStepExecutor(string runtimePath = "runc", string runtimeR
                 ["env"] = new JsonArray([.. env.Select(e => (JsonNode)e)]),
                 ["cwd"] = cwd,
                 ["capabilities"] = new JsonObject { ["bounding"] = Caps(), ["effective"] = Caps(), ["permitted"] = Caps() },
-                ["rlimits"] = new JsonArray { new JsonObject { ["type"] = "RLIMIT_NOFILE", ["hard"] = 1048576, ["soft"] = 1048576 } },
                 ["noNewPrivileges"] = false,
             },
             ["root"] = new JsonObject { ["path"] = "rootfs", ["readonly"] = false },
