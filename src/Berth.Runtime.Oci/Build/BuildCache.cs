@@ -16,7 +16,8 @@ public sealed class BuildCache(ImageStore store)
 {
     public static string Key(string parentKey, string instruction, string inputsHash)
     {
-        var bytes = Encoding.UTF8.GetBytes($"{parentKey}\n{instruction}\n{inputsHash}");
+        // Length-prefixed, so that no field can absorb its neighbour ("a", "b\nc" vs "a\nb", "c").
+        var bytes = Encoding.UTF8.GetBytes($"{parentKey.Length}:{parentKey}\n{instruction.Length}:{instruction}\n{inputsHash.Length}:{inputsHash}");
         return Convert.ToHexStringLower(SHA256.HashData(bytes));
     }
 
