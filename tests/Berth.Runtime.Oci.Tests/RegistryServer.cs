@@ -25,6 +25,9 @@ internal sealed class RegistryServer : IAsyncDisposable
 
     public string Host => $"127.0.0.1:{Port}";
 
+    /// <summary>The registry's filesystem storage (blobs under docker/registry/v2/blobs).</summary>
+    public string StorageDir => Path.Combine(_dir.Path, "data");
+
     public string Log => File.Exists(Path.Combine(_dir.Path, "log")) ? File.ReadAllText(Path.Combine(_dir.Path, "log")) : "";
 
     public static async Task<RegistryServer> StartAsync(string? certFile = null, string? keyFile = null)
