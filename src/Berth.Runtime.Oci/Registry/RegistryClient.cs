@@ -138,37 +138,39 @@ public sealed class RegistryClient : IDisposable
         var challenges = response.Headers.WwwAuthenticate.Select(h => AuthChallenge.Parse(h.ToString())).OfType<AuthChallenge>().ToList();
         var bearer = challenges.FirstOrDefault(c => c.Scheme.Equals("Bearer", StringComparison.OrdinalIgnoreCase));
         var basic = challenges.FirstOrDefault(c => c.Scheme.Equals("Basic", StringComparison.OrdinalIgnoreCase));
+        string auth;
         if (bearer is not null)
         {
-            var tokenScope = bearer.Scope ?? scope;
-            var token = await FetchTokenAsync(bearer, tokenScope, ct);
-            lock (_gate)
-            {
-                _tokens[scope] = "Bearer " + token;
-            }
+            // Ask for what the caller will need (e.g. pull,push for a whole push) plus what this request's
+            // challenge names, so that parallel requests never downgrade each other's cached token.
+            var tokenScope = bearer.Scope is { } challenged && challenged != scope ? scope + " " + challenged : scope;
+            auth = "Bearer " + await FetchTokenAsync(bearer, tokenScope, ct);
         }
         else if (basic is not null && _config.Username is not null)
         {
-            lock (_gate)
-            {
-                _tokens[scope] = "Basic " + BasicCredentials();
-            }
+            auth = "Basic " + BasicCredentials();
         }
         else
         {
             return response;
         }
-        response.Dispose();
-        return await SendOnceAsync(build, baseUri, scope, ct, completion);
-    }
-
-    private async Task<HttpResponseMessage> SendOnceAsync(Func<Uri, HttpRequestMessage> build, Uri baseUri, string scope, CancellationToken ct, HttpCompletionOption completion)
-    {
-        using var request = build(baseUri);
-        string? auth;
         lock (_gate)
         {
-            _tokens.TryGetValue(scope, out auth);
+            _tokens[scope] = auth;
+        }
+        response.Dispose();
+        return await SendOnceAsync(build, baseUri, scope, ct, completion, auth);
+    }
+
+    private async Task<HttpResponseMessage> SendOnceAsync(Func<Uri, HttpRequestMessage> build, Uri baseUri, string scope, CancellationToken ct, HttpCompletionOption completion, string? auth = null)
+    {
+        using var request = build(baseUri);
+        if (auth is null)
+        {
+            lock (_gate)
+            {
+                _tokens.TryGetValue(scope, out auth);
+            }
         }
         if (auth is not null)
         {

@@ -68,8 +68,8 @@ internal sealed class TokenAuthProxy : IAsyncDisposable
                     return;
                 }
                 Interlocked.Increment(ref _tokensIssued);
-                var scope = req.QueryString["scope"] ?? "";
-                var body = Encoding.UTF8.GetBytes($"{{\"token\":\"tok:{scope}\",\"expires_in\":300}}");
+                var scopes = string.Join('|', req.QueryString.GetValues("scope") ?? []);
+                var body = Encoding.UTF8.GetBytes($"{{\"token\":\"tok:{scopes}\",\"expires_in\":300}}");
                 res.ContentType = "application/json";
                 await res.OutputStream.WriteAsync(body);
                 return;
@@ -160,7 +160,9 @@ internal sealed class TokenAuthProxy : IAsyncDisposable
         return "registry:catalog:*";
     }
 
-    private static bool Covers(string granted, string needed)
+    private static bool Covers(string granted, string needed) => granted.Split('|').Any(g => CoversOne(g, needed));
+
+    private static bool CoversOne(string granted, string needed)
     {
         if (granted == needed)
         {
