@@ -20,7 +20,11 @@ public sealed class ContextCopier(string contextDir)
     private readonly string _context = Path.GetFullPath(contextDir);
     private readonly List<string> _ignore = LoadIgnore(contextDir);
 
-    public string Copy(IReadOnlyList<string> sources, string destination, string stageDir, (uint Uid, uint Gid)? chown, uint? chmod, bool isAdd)
+    /// <summary>
+    /// Copies the sources into <paramref name="stageDir"/> and returns the inputs hash; with a null
+    /// <paramref name="stageDir"/> only computes the hash (the build cache asks first, copies on a miss).
+    /// </summary>
+    public string Copy(IReadOnlyList<string> sources, string destination, string? stageDir, (uint Uid, uint Gid)? chown, uint? chmod, bool isAdd)
     {
         using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
         var destIsDir = destination.EndsWith('/') || sources.Count > 1 || sources.Any(HasWildcard);
@@ -44,16 +48,24 @@ public sealed class ContextCopier(string contextDir)
             var rel = Path.GetRelativePath(_context, abs);
             if (Directory.Exists(abs) && !IsSymlink(abs))
             {
-                CopyTree(abs, Combine(stageDir, destRel), rel == "." ? "" : rel, hash, chown, chmod);
+                CopyTree(abs, stageDir is null ? null : Combine(stageDir, destRel), rel == "." ? "" : rel, hash, chown, chmod);
                 continue;
             }
             if (isAdd && IsTar(abs))
             {
-                var target = Combine(stageDir, destRel);
-                Directory.CreateDirectory(target);
-                using var file = File.OpenRead(abs);
-                var (diff, _) = LayerUnpacker.Unpack(file, target, $"ADD {rel}");
-                hash.AppendData(Encoding.UTF8.GetBytes($"tar {rel} {diff}\n"));
+                using (var file = File.OpenRead(abs))
+                {
+                    hash.AppendData(Encoding.UTF8.GetBytes($"tar {rel} {destRel} "));
+                    hash.AppendData(SHA256.HashData(file));
+                    hash.AppendData("\n"u8);
+                }
+                if (stageDir is not null)
+                {
+                    var target = Combine(stageDir, destRel);
+                    Directory.CreateDirectory(target);
+                    using var file = File.OpenRead(abs);
+                    LayerUnpacker.Unpack(file, target, $"ADD {rel}");
+                }
                 continue;
             }
             var dest = destIsDir ? Combine(stageDir, destRel, Path.GetFileName(abs)) : Combine(stageDir, destRel);
@@ -61,13 +73,14 @@ public sealed class ContextCopier(string contextDir)
             {
                 throw new BuildException($"COPY {rel} /: copying a file onto / needs a destination ending in /");
             }
-            CopyEntry(abs, dest, Path.GetFileName(dest), hash, chown, chmod);
+            CopyEntry(abs, stageDir is null ? null : dest, destIsDir ? Path.GetFileName(abs) : destRel, hash, chown, chmod);
         }
         return Digest.FromHash(hash);
     }
 
-    private static string Combine(string stage, string rel, string? name = null)
+    private static string Combine(string? stage, string rel, string? name = null)
     {
+        stage ??= "/nonexistent-hash-only";
         var p = rel.Length == 0 ? stage : Path.Combine(stage, rel);
         return name is null ? p : Path.Combine(p, name);
     }
@@ -99,10 +112,13 @@ public sealed class ContextCopier(string contextDir)
             .Order(StringComparer.Ordinal).ToList();
     }
 
-    private void CopyTree(string sourceDir, string destDir, string relBase, IncrementalHash hash, (uint, uint)? chown, uint? chmod)
+    private void CopyTree(string sourceDir, string? destDir, string relBase, IncrementalHash hash, (uint, uint)? chown, uint? chmod)
     {
-        Directory.CreateDirectory(destDir);
-        ApplyMetadata(sourceDir, destDir, chown, chmod, isDir: true);
+        if (destDir is not null)
+        {
+            Directory.CreateDirectory(destDir);
+            ApplyMetadata(sourceDir, destDir, chown, chmod, isDir: true);
+        }
         foreach (var entry in Directory.EnumerateFileSystemEntries(sourceDir).Order(StringComparer.Ordinal))
         {
             var rel = relBase.Length == 0 ? Path.GetFileName(entry) : relBase + "/" + Path.GetFileName(entry);
@@ -110,7 +126,7 @@ public sealed class ContextCopier(string contextDir)
             {
                 continue;
             }
-            var dest = Path.Combine(destDir, Path.GetFileName(entry));
+            var dest = destDir is null ? null : Path.Combine(destDir, Path.GetFileName(entry));
             if (Directory.Exists(entry) && !IsSymlink(entry))
             {
                 hash.AppendData(Encoding.UTF8.GetBytes($"dir {rel} {Mode(entry)}\n"));
@@ -123,10 +139,43 @@ public sealed class ContextCopier(string contextDir)
         }
     }
 
-    private static void CopyEntry(string source, string dest, string rel, IncrementalHash hash, (uint, uint)? chown, uint? chmod)
+    /// <summary>Hashes one file or symlink and, with a <paramref name="dest"/>, copies it there.</summary>
+    private static void CopyEntry(string source, string? dest, string rel, IncrementalHash hash, (uint, uint)? chown, uint? chmod)
     {
-        var parent = Path.GetDirectoryName(dest)!;
-        Directory.CreateDirectory(parent);
+        if (IsSymlink(source))
+        {
+            var target = new FileInfo(source).LinkTarget ?? "";
+            hash.AppendData(Encoding.UTF8.GetBytes($"link {rel} {target}\n"));
+            if (dest is not null)
+            {
+                PrepareDestination(dest);
+                File.CreateSymbolicLink(dest, target);
+                var (uid, gid) = chown ?? (0, 0);
+                Native.Lchown(dest, (int)uid, (int)gid);
+            }
+            return;
+        }
+        if (!File.Exists(source))
+        {
+            return; // sockets, fifos and devices in a build context are skipped, as Docker does
+        }
+        using (var f = File.OpenRead(source))
+        {
+            hash.AppendData(Encoding.UTF8.GetBytes($"file {rel} {chmod ?? Mode(source)} "));
+            hash.AppendData(SHA256.HashData(f));
+            hash.AppendData("\n"u8);
+        }
+        if (dest is not null)
+        {
+            PrepareDestination(dest);
+            File.Copy(source, dest);
+            ApplyMetadata(source, dest, chown, chmod, isDir: false);
+        }
+    }
+
+    private static void PrepareDestination(string dest)
+    {
+        Directory.CreateDirectory(Path.GetDirectoryName(dest)!);
         if (Path.Exists(dest) || IsSymlink(dest))
         {
             if (Directory.Exists(dest) && !IsSymlink(dest))
@@ -138,27 +187,6 @@ public sealed class ContextCopier(string contextDir)
                 File.Delete(dest);
             }
         }
-        if (IsSymlink(source))
-        {
-            var target = new FileInfo(source).LinkTarget ?? "";
-            hash.AppendData(Encoding.UTF8.GetBytes($"link {rel} {target}\n"));
-            File.CreateSymbolicLink(dest, target);
-            var (uid, gid) = chown ?? (0, 0);
-            Native.Lchown(dest, (int)uid, (int)gid);
-            return;
-        }
-        if (!File.Exists(source))
-        {
-            return; // sockets, fifos and devices in a build context are skipped, as Docker does
-        }
-        File.Copy(source, dest);
-        using (var f = File.OpenRead(dest))
-        {
-            hash.AppendData(Encoding.UTF8.GetBytes($"file {rel} {chmod ?? Mode(source)} "));
-            hash.AppendData(SHA256.HashData(f));
-            hash.AppendData("\n"u8);
-        }
-        ApplyMetadata(source, dest, chown, chmod, isDir: false);
     }
 
     private static void ApplyMetadata(string source, string dest, (uint Uid, uint Gid)? chown, uint? chmod, bool isDir)

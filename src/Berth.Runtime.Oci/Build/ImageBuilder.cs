@@ -263,23 +263,17 @@ public sealed class ImageBuilder(ImageStore store, RunStepExecutor? runner = nul
         string? chownText = ins.Flags.TryGetValue("chown", out var c) ? VariableExpander.Expand(c, vars) : null;
         uint? chmod = ins.Flags.TryGetValue("chmod", out var m) ? Convert.ToUInt32(m, 8) : null;
         var instruction = $"{ins.Keyword} {string.Join(' ', ins.Flags.Select(f => $"--{f.Key}={f.Value}"))} {string.Join(' ', sources)} {absDest}";
-        // The inputs hash needs the sources' content: stage once into a scratch dir to hash, reuse the staging if the cache misses.
-        var stageRoot = Path.Combine(store.Root, "tmp", "stage-" + Guid.NewGuid().ToString("N"));
-        try
+        (uint, uint)? owner = chownText is null ? null : ResolveOwner(state, chownText);
+        // Hash first (reads the sources); copy into a staging directory only when the cache misses.
+        var inputs = copier.Copy(sources, absDest, null, owner, chmod, isAdd);
+        var createdBy = $"{ins.Keyword} {string.Join(' ', sources)} {absDest} # {Digest.Short(inputs)}";
+        return await LayerStepAsync(state, instruction, inputs, createdBy, noCache, output, work =>
         {
-            Directory.CreateDirectory(stageRoot);
-            (uint, uint)? owner = chownText is null ? null : ResolveOwner(state, chownText);
-            var inputs = copier.Copy(sources, absDest, stageRoot, owner, chmod, isAdd);
-            var createdBy = $"{ins.Keyword} {string.Join(' ', sources)} {absDest}" + (inputs.Length > 0 ? $" # {Digest.Short(inputs)}" : "");
-            return await LayerStepAsync(state, instruction, inputs, createdBy, noCache, output, _ => Task.FromResult<(string?, bool)>((stageRoot, false)));
-        }
-        finally
-        {
-            if (Directory.Exists(stageRoot))
-            {
-                ImageStore.RemoveTree(stageRoot);
-            }
-        }
+            var stage = Path.Combine(work, "stage");
+            Directory.CreateDirectory(stage);
+            copier.Copy(sources, absDest, stage, owner, chmod, isAdd);
+            return Task.FromResult<(string?, bool)>((stage, false));
+        });
     }
 
     /// <summary>--chown names are looked up in the image's /etc/passwd and /etc/group (top-most layer that has the file).</summary>
