@@ -63,7 +63,12 @@ public sealed class ImagePuller(ImageStore store, RegistryOptions options)
         }
         var manifest = ImageJson.Deserialize<OciManifest>(manifestBytes, $"image manifest {manifestDigest}");
         long downloaded = 0;
-        downloaded += await FetchBlobAsync(client, reference, manifest.Config, "config", scope, progress, ct);
+        var configBytes = await FetchBlobAsync(client, reference, manifest.Config, "config", scope, progress, ct);
+        downloaded += configBytes;
+        if (configBytes > 0)
+        {
+            progress?.Report(new TransferProgress(manifest.Config.Digest, "config", TransferPhase.Complete, manifest.Config.Size, manifest.Config.Size));
+        }
         var config = ImageJson.Deserialize<OciImageConfig>(store.Blobs.ReadAllBytes(manifest.Config.Digest), $"image config {manifest.Config.Digest}");
         if (config.RootFs.DiffIds.Count != manifest.Layers.Count)
         {
