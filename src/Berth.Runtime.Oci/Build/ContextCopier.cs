@@ -151,7 +151,7 @@ public sealed class ContextCopier(string contextDir)
                 PrepareDestination(dest);
                 File.CreateSymbolicLink(dest, target);
                 var (uid, gid) = chown ?? (0, 0);
-                Native.Lchown(dest, (int)uid, (int)gid);
+                Syscalls.Lchown(dest, (int)uid, (int)gid);
             }
             return;
         }
@@ -191,20 +191,20 @@ public sealed class ContextCopier(string contextDir)
 
     private static void ApplyMetadata(string source, string dest, (uint Uid, uint Gid)? chown, uint? chmod, bool isDir)
     {
-        var st = Native.Lstat(source);
+        var st = Syscalls.Lstat(source);
         var (uid, gid) = chown ?? (0, 0);
-        Native.Lchown(dest, (int)uid, (int)gid);
-        Native.Chmod(dest, isDir ? st.Mode & 0xFFF : chmod ?? (st.Mode & 0xFFF));
-        Native.SetTimes(dest, DateTimeOffset.FromUnixTimeSeconds(st.Mtime.Sec));
+        Syscalls.Lchown(dest, (int)uid, (int)gid);
+        Syscalls.Chmod(dest, isDir ? st.Mode & 0xFFF : chmod ?? (st.Mode & 0xFFF));
+        Syscalls.SetTimes(dest, DateTimeOffset.FromUnixTimeSeconds(st.Mtime.Sec));
     }
 
-    private static uint Mode(string path) => Native.Lstat(path).Mode & 0xFFF;
+    private static uint Mode(string path) => Syscalls.Lstat(path).Mode & 0xFFF;
 
     private static bool IsSymlink(string path)
     {
         try
         {
-            return (Native.Lstat(path).Mode & Native.SIfMt) == Native.SIfLnk;
+            return (Syscalls.Lstat(path).Mode & Syscalls.SIfMt) == Syscalls.SIfLnk;
         }
         catch (IOException)
         {

@@ -58,10 +58,10 @@ public static class LayerWriter
         {
             var childRel = rel.Length == 0 ? name : rel + "/" + name;
             var path = Path.Combine(abs, name);
-            var st = Native.Lstat(path);
-            var type = st.Mode & Native.SIfMt;
+            var st = Syscalls.Lstat(path);
+            var type = st.Mode & Syscalls.SIfMt;
             var mtime = DateTimeOffset.FromUnixTimeSeconds(st.Mtime.Sec).AddTicks(st.Mtime.Nsec / 100);
-            if (overlayUpper && type == Native.SIfChr && st.Rdev == 0)
+            if (overlayUpper && type == Syscalls.SIfChr && st.Rdev == 0)
             {
                 var parent = rel.Length == 0 ? "" : rel + "/";
                 var wh = new PaxTarEntry(TarEntryType.RegularFile, parent + LayerUnpacker.WhiteoutPrefix + name)
@@ -74,29 +74,29 @@ public static class LayerWriter
             PaxTarEntry entry;
             switch (type)
             {
-                case Native.SIfDir:
+                case Syscalls.SIfDir:
                     entry = new PaxTarEntry(TarEntryType.Directory, childRel + "/", Xattrs(path));
                     break;
-                case Native.SIfReg when st.Nlink > 1 && links.TryGetValue((st.Dev, st.Ino), out var first):
+                case Syscalls.SIfReg when st.Nlink > 1 && links.TryGetValue((st.Dev, st.Ino), out var first):
                     entry = new PaxTarEntry(TarEntryType.HardLink, childRel) { LinkName = first };
                     break;
-                case Native.SIfReg:
+                case Syscalls.SIfReg:
                     if (st.Nlink > 1)
                     {
                         links[(st.Dev, st.Ino)] = childRel;
                     }
                     entry = new PaxTarEntry(TarEntryType.RegularFile, childRel, Xattrs(path));
                     break;
-                case Native.SIfLnk:
+                case Syscalls.SIfLnk:
                     entry = new PaxTarEntry(TarEntryType.SymbolicLink, childRel) { LinkName = new FileInfo(path).LinkTarget ?? "" };
                     break;
-                case Native.SIfChr or Native.SIfBlk:
-                    entry = new PaxTarEntry(type == Native.SIfChr ? TarEntryType.CharacterDevice : TarEntryType.BlockDevice, childRel)
+                case Syscalls.SIfChr or Syscalls.SIfBlk:
+                    entry = new PaxTarEntry(type == Syscalls.SIfChr ? TarEntryType.CharacterDevice : TarEntryType.BlockDevice, childRel)
                     {
-                        DeviceMajor = (int)Native.Major(st.Rdev), DeviceMinor = (int)Native.Minor(st.Rdev),
+                        DeviceMajor = (int)Syscalls.Major(st.Rdev), DeviceMinor = (int)Syscalls.Minor(st.Rdev),
                     };
                     break;
-                case Native.SIfIfo:
+                case Syscalls.SIfIfo:
                     entry = new PaxTarEntry(TarEntryType.Fifo, childRel);
                     break;
                 default:
@@ -116,9 +116,9 @@ public static class LayerWriter
             {
                 writer.WriteEntry(entry);
             }
-            if (type == Native.SIfDir)
+            if (type == Syscalls.SIfDir)
             {
-                if (overlayUpper && Native.Lgetxattr(path, LayerUnpacker.OpaqueXattr) is [(byte)'y', ..])
+                if (overlayUpper && Syscalls.Lgetxattr(path, LayerUnpacker.OpaqueXattr) is [(byte)'y', ..])
                 {
                     writer.WriteEntry(new PaxTarEntry(TarEntryType.RegularFile, childRel + "/" + LayerUnpacker.OpaqueMarker) { Mode = 0, ModificationTime = mtime });
                 }
@@ -130,7 +130,7 @@ public static class LayerWriter
     private static Dictionary<string, string> Xattrs(string path)
     {
         var result = new Dictionary<string, string>();
-        if (Native.Lgetxattr(path, "security.capability") is { } cap)
+        if (Syscalls.Lgetxattr(path, "security.capability") is { } cap)
         {
             result["SCHILY.xattr.security.capability"] = Encoding.Latin1.GetString(cap);
         }

@@ -38,7 +38,7 @@ public sealed class RunStepExecutor(string runtimePath = "runc", string runtimeR
         {
             throw new BuildException($"the image has too many layers ({lowerDirs.Count}) for one overlay mount; squash some steps");
         }
-        Native.Mount("overlay", rootfs, "overlay", 0, options);
+        Syscalls.Mount("overlay", rootfs, "overlay", 0, options);
         try
         {
             var (uid, gid) = UserResolver.Resolve(rootfs, user);
@@ -96,7 +96,7 @@ public sealed class RunStepExecutor(string runtimePath = "runc", string runtimeR
         }
         finally
         {
-            Native.Unmount(rootfs, 0);
+            Syscalls.Unmount(rootfs, 0);
         }
     }
 

@@ -501,7 +501,7 @@ public sealed class ImageStore
         {
             foreach (var d in Directory.EnumerateDirectories(doomed, "*", SearchOption.AllDirectories))
             {
-                Native.Chmod(d, 0x1C0);
+                Syscalls.Chmod(d, 0x1C0);
             }
             Directory.Delete(doomed, recursive: true);
         }

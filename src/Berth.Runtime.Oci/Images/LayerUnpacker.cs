@@ -31,7 +31,7 @@ public static class LayerUnpacker
         using var tar = LayerCompression.OpenDecompressed(layer, what);
         using var hashing = new HashingStream(tar, leaveOpen: true);
         var dirs = new List<(string Path, TarEntry Entry)>();
-        var isRoot = Native.Geteuid() == 0;
+        var isRoot = Syscalls.Geteuid() == 0;
         using (var reader = new TarReader(hashing, leaveOpen: true))
         {
             TarEntry? entry;
@@ -108,7 +108,7 @@ public static class LayerUnpacker
         var parent = EnsureParent(root, parentRel, what, entry.Name);
         if (baseName == OpaqueMarker)
         {
-            Native.Lsetxattr(parent, OpaqueXattr, "y"u8.ToArray());
+            Syscalls.Lsetxattr(parent, OpaqueXattr, "y"u8.ToArray());
             return;
         }
         var path = Path.Combine(parent, baseName);
@@ -116,7 +116,7 @@ public static class LayerUnpacker
         {
             var hidden = Path.Combine(parent, baseName[WhiteoutPrefix.Length..]);
             RemoveExisting(hidden);
-            Native.Mknod(hidden, Native.SIfChr | 0, Native.MakeDev(0, 0));
+            Syscalls.Mknod(hidden, Syscalls.SIfChr | 0, Syscalls.MakeDev(0, 0));
             return;
         }
         switch (entry.EntryType)
@@ -153,7 +153,7 @@ public static class LayerUnpacker
                     throw new ImageStoreException($"{what}: hard link \"{entry.Name}\" points to \"{entry.LinkName}\", which is not in the layer before it");
                 }
                 RemoveExisting(path);
-                Native.Link(target, path);
+                Syscalls.Link(target, path);
                 return;
             }
             case TarEntryType.CharacterDevice or TarEntryType.BlockDevice or TarEntryType.Fifo:
@@ -161,13 +161,13 @@ public static class LayerUnpacker
                 RemoveExisting(path);
                 var type = entry.EntryType switch
                 {
-                    TarEntryType.CharacterDevice => Native.SIfChr,
-                    TarEntryType.BlockDevice => Native.SIfBlk,
-                    _ => Native.SIfIfo,
+                    TarEntryType.CharacterDevice => Syscalls.SIfChr,
+                    TarEntryType.BlockDevice => Syscalls.SIfBlk,
+                    _ => Syscalls.SIfIfo,
                 };
                 var dev = entry is PosixTarEntry posix && entry.EntryType != TarEntryType.Fifo
-                    ? Native.MakeDev(posix.DeviceMajor, posix.DeviceMinor) : 0UL;
-                Native.Mknod(path, type | ((uint)entry.Mode & 0xFFF), dev);
+                    ? Syscalls.MakeDev(posix.DeviceMajor, posix.DeviceMinor) : 0UL;
+                Syscalls.Mknod(path, type | ((uint)entry.Mode & 0xFFF), dev);
                 break;
             }
             default:
@@ -213,7 +213,7 @@ public static class LayerUnpacker
     {
         try
         {
-            return (Native.Lstat(path).Mode & Native.SIfMt) == Native.SIfLnk;
+            return (Syscalls.Lstat(path).Mode & Syscalls.SIfMt) == Syscalls.SIfLnk;
         }
         catch (IOException)
         {
@@ -225,7 +225,7 @@ public static class LayerUnpacker
     {
         try
         {
-            return (Native.Lstat(path).Mode & Native.SIfMt) == Native.SIfDir;
+            return (Syscalls.Lstat(path).Mode & Syscalls.SIfMt) == Syscalls.SIfDir;
         }
         catch (IOException)
         {
@@ -238,13 +238,13 @@ public static class LayerUnpacker
         uint mode;
         try
         {
-            mode = Native.Lstat(path).Mode & Native.SIfMt;
+            mode = Syscalls.Lstat(path).Mode & Syscalls.SIfMt;
         }
         catch (IOException)
         {
             return;
         }
-        if (mode == Native.SIfDir)
+        if (mode == Syscalls.SIfDir)
         {
             Directory.Delete(path, recursive: true);
         }
@@ -268,7 +268,7 @@ public static class LayerUnpacker
                 var bytes = value.All(c => c < 256) ? Encoding.Latin1.GetBytes(value) : Encoding.UTF8.GetBytes(value);
                 try
                 {
-                    Native.Lsetxattr(path, key["SCHILY.xattr.".Length..], bytes);
+                    Syscalls.Lsetxattr(path, key["SCHILY.xattr.".Length..], bytes);
                 }
                 catch (IOException)
                 {
@@ -282,12 +282,12 @@ public static class LayerUnpacker
     {
         if (isRoot)
         {
-            Native.Lchown(path, entry.Uid, entry.Gid);
+            Syscalls.Lchown(path, entry.Uid, entry.Gid);
         }
         if (!isSymlink)
         {
-            Native.Chmod(path, (uint)entry.Mode);
+            Syscalls.Chmod(path, (uint)entry.Mode);
         }
-        Native.SetTimes(path, entry.ModificationTime);
+        Syscalls.SetTimes(path, entry.ModificationTime);
     }
 }

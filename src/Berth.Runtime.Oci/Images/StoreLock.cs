@@ -21,14 +21,14 @@ public sealed class StoreLock : IDisposable
     /// <summary>Blocks until the lock is held.</summary>
     public static StoreLock Acquire(string path, bool exclusive)
     {
-        var fd = Native.OpenLockFile(path);
+        var fd = Syscalls.OpenLockFile(path);
         try
         {
-            Native.Flock(fd, exclusive ? Native.LockEx : Native.LockSh, path);
+            Syscalls.Flock(fd, exclusive ? Syscalls.LockEx : Syscalls.LockSh, path);
         }
         catch
         {
-            _ = Native.Close(fd);
+            _ = Syscalls.Close(fd);
             throw;
         }
         return new StoreLock(path, fd);
@@ -41,11 +41,11 @@ public sealed class StoreLock : IDisposable
         {
             try
             {
-                Native.Flock(fd, Native.LockUn, _path);
+                Syscalls.Flock(fd, Syscalls.LockUn, _path);
             }
             finally
             {
-                _ = Native.Close(fd);
+                _ = Syscalls.Close(fd);
             }
         }
     }

@@ -24,7 +24,7 @@ public sealed class BusyboxExampleTests
             File.Copy(f, target, overwrite: true);
         }
         File.Copy(busybox, Path.Combine(context, "busybox"), overwrite: true);
-        Native.Chmod(Path.Combine(context, "busybox"), 0x1ED);
+        Syscalls.Chmod(Path.Combine(context, "busybox"), 0x1ED);
 
         var store = new ImageStore(tmp.Sub("data"));
         var builder = new ImageBuilder(store, new RunStepExecutor(runc));

@@ -63,7 +63,7 @@ public sealed class ImageStoreTests
         // A container still running from the removed image keeps its layer mounted.
         var merged = tmp.Sub("merged");
         var mountedLayer = goneImage.LayerDirs[1];
-        Native.Mount("overlay", merged, "overlay", 1, $"lowerdir={mountedLayer}:{goneImage.LayerDirs[0]}");
+        Syscalls.Mount("overlay", merged, "overlay", 1, $"lowerdir={mountedLayer}:{goneImage.LayerDirs[0]}");
         try
         {
             var result = store.Prune();
@@ -73,7 +73,7 @@ public sealed class ImageStoreTests
         }
         finally
         {
-            Native.Unmount(merged, 0);
+            Syscalls.Unmount(merged, 0);
         }
         Assert.Equal("keep", File.ReadAllText(Path.Combine(store.Resolve("keep:1").LayerDirs[1], "etc/hello.txt")));
         var after = store.Prune();

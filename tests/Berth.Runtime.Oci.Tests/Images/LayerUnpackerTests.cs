@@ -34,19 +34,19 @@ public sealed class LayerUnpackerTests
             .Fifo("run/fifo")
             .Build();
         var root = Unpack(tmp, tar);
-        var tool = Native.Lstat(Path.Combine(root, "bin/tool"));
+        var tool = Syscalls.Lstat(Path.Combine(root, "bin/tool"));
         Assert.Equal(0x9EDu, tool.Mode & 0xFFF);
         Assert.Equal((1000u, 1001u), (tool.Uid, tool.Gid));
         Assert.Equal(TarBuilder.Mtime.ToUnixTimeSeconds(), tool.Mtime.Sec);
         Assert.Equal(2ul, tool.Nlink);
-        Assert.Equal(tool.Ino, Native.Lstat(Path.Combine(root, "bin/tool2")).Ino);
+        Assert.Equal(tool.Ino, Syscalls.Lstat(Path.Combine(root, "bin/tool2")).Ino);
         Assert.Equal("/bin/busybox", new FileInfo(Path.Combine(root, "bin/sh")).LinkTarget);
-        Assert.Equal(0x16Du, Native.Lstat(Path.Combine(root, "ro")).Mode & 0xFFF);
-        Assert.Equal(TarBuilder.Mtime.ToUnixTimeSeconds(), Native.Lstat(Path.Combine(root, "ro")).Mtime.Sec);
-        var dev = Native.Lstat(Path.Combine(root, "dev/null"));
-        Assert.Equal(Native.SIfChr, dev.Mode & Native.SIfMt);
-        Assert.Equal((1L, 3L), (Native.Major(dev.Rdev), Native.Minor(dev.Rdev)));
-        Assert.Equal(Native.SIfIfo, Native.Lstat(Path.Combine(root, "run/fifo")).Mode & Native.SIfMt);
+        Assert.Equal(0x16Du, Syscalls.Lstat(Path.Combine(root, "ro")).Mode & 0xFFF);
+        Assert.Equal(TarBuilder.Mtime.ToUnixTimeSeconds(), Syscalls.Lstat(Path.Combine(root, "ro")).Mtime.Sec);
+        var dev = Syscalls.Lstat(Path.Combine(root, "dev/null"));
+        Assert.Equal(Syscalls.SIfChr, dev.Mode & Syscalls.SIfMt);
+        Assert.Equal((1L, 3L), (Syscalls.Major(dev.Rdev), Syscalls.Minor(dev.Rdev)));
+        Assert.Equal(Syscalls.SIfIfo, Syscalls.Lstat(Path.Combine(root, "run/fifo")).Mode & Syscalls.SIfMt);
     }
 
     [Fact]
@@ -69,11 +69,11 @@ public sealed class LayerUnpackerTests
     {
         using var tmp = new TempDir("unpack");
         var root = Unpack(tmp, new TarBuilder().Dir("etc/").File("etc/.wh.old.conf", "").Dir("var/cache/").File("var/cache/.wh..wh..opq", "").File("var/cache/new", "n").Build());
-        var wh = Native.Lstat(Path.Combine(root, "etc/old.conf"));
-        Assert.Equal(Native.SIfChr, wh.Mode & Native.SIfMt);
+        var wh = Syscalls.Lstat(Path.Combine(root, "etc/old.conf"));
+        Assert.Equal(Syscalls.SIfChr, wh.Mode & Syscalls.SIfMt);
         Assert.Equal(0ul, wh.Rdev);
         Assert.False(File.Exists(Path.Combine(root, "etc/.wh.old.conf")));
-        Assert.Equal("y"u8.ToArray(), Native.Lgetxattr(Path.Combine(root, "var/cache"), LayerUnpacker.OpaqueXattr));
+        Assert.Equal("y"u8.ToArray(), Syscalls.Lgetxattr(Path.Combine(root, "var/cache"), LayerUnpacker.OpaqueXattr));
         Assert.False(File.Exists(Path.Combine(root, "var/cache/.wh..wh..opq")));
     }
 
@@ -84,7 +84,7 @@ public sealed class LayerUnpackerTests
         var lower = Unpack(tmp, new TarBuilder().Dir("etc/").File("etc/keep", "k").File("etc/gone", "g").Dir("cache/").File("cache/old", "o").Build(), "l1");
         var upper = Unpack(tmp, new TarBuilder().Dir("etc/").File("etc/.wh.gone", "").Dir("cache/").File("cache/.wh..wh..opq", "").File("cache/new", "n").Build(), "l2");
         var merged = tmp.Sub("merged");
-        Native.Mount("overlay", merged, "overlay", 1 /* MS_RDONLY */, $"lowerdir={upper}:{lower}");
+        Syscalls.Mount("overlay", merged, "overlay", 1 /* MS_RDONLY */, $"lowerdir={upper}:{lower}");
         try
         {
             Assert.True(File.Exists(Path.Combine(merged, "etc/keep")));
@@ -93,7 +93,7 @@ public sealed class LayerUnpackerTests
         }
         finally
         {
-            Native.Unmount(merged, 0);
+            Syscalls.Unmount(merged, 0);
         }
     }
 
@@ -135,12 +135,12 @@ public sealed class LayerUnpackerTests
             Assert.Equal(layer.Digest, "sha256:" + Convert.ToHexStringLower(SHA256.HashData(blob)));
         }
         var dir = store.EnsureLayer(layer, diffId);
-        Assert.Equal(0ul, Native.Lstat(Path.Combine(dir, "d/x")).Rdev);
-        Assert.Equal(Native.SIfChr, Native.Lstat(Path.Combine(dir, "d/x")).Mode & Native.SIfMt);
-        Assert.Equal("y"u8.ToArray(), Native.Lgetxattr(Path.Combine(dir, "o"), LayerUnpacker.OpaqueXattr));
-        var f = Native.Lstat(Path.Combine(dir, "o/f"));
+        Assert.Equal(0ul, Syscalls.Lstat(Path.Combine(dir, "d/x")).Rdev);
+        Assert.Equal(Syscalls.SIfChr, Syscalls.Lstat(Path.Combine(dir, "d/x")).Mode & Syscalls.SIfMt);
+        Assert.Equal("y"u8.ToArray(), Syscalls.Lgetxattr(Path.Combine(dir, "o"), LayerUnpacker.OpaqueXattr));
+        var f = Syscalls.Lstat(Path.Combine(dir, "o/f"));
         Assert.Equal((7u, 8u, 0x1C0u), (f.Uid, f.Gid, f.Mode & 0xFFF));
-        Assert.Equal(Native.Lstat(Path.Combine(dir, "hl")).Ino, Native.Lstat(Path.Combine(dir, "hl2")).Ino);
+        Assert.Equal(Syscalls.Lstat(Path.Combine(dir, "hl")).Ino, Syscalls.Lstat(Path.Combine(dir, "hl2")).Ino);
         Assert.Equal("d", new FileInfo(Path.Combine(dir, "s")).LinkTarget);
     }
 

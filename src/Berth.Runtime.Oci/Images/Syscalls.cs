@@ -8,7 +8,7 @@ namespace Berth.Runtime.Oci.Images;
 /// extended attributes, link timestamps, hard links, <c>lstat</c>, <c>flock</c>, mounts.
 /// Layouts are those of glibc on x86_64 (Berth runs linux/amd64 only).
 /// </summary>
-internal static class Native
+internal static class Syscalls
 {
     public const int AtFdCwd = -100;
     public const int AtSymlinkNoFollow = 0x100;
