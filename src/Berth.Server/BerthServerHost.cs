@@ -89,7 +89,12 @@ public static class BerthServerHost
         s.AddSingleton<ReadinessGate>();
         s.AddSingleton<PatchApplier>();
         s.AddSingleton<ObjectFilterFactory>();
-        s.AddSingleton<ResourceService>();
+        s.AddSingleton(sp =>
+        {
+            var r = ActivatorUtilities.CreateInstance<ResourceService>(sp);
+            r.Allocator = new ServiceAllocator(r);
+            return r;
+        });
         s.AddSingleton<DeletionService>();
         s.AddSingleton<WatchService>();
         s.AddSingleton<SubresourceService>();
@@ -98,7 +103,9 @@ public static class BerthServerHost
         s.AddSingleton<IApiClient>(sp => sp.GetRequiredService<LocalApiClient>());
         s.AddSingleton(new Discovery(registry, $"{options.AdvertiseAddress}:{options.ApiPort}"));
         s.AddSingleton<ApiEndpoints>();
-        s.AddSingleton<IPodStreamProxy, UnavailablePodStreamProxy>();
+        s.AddSingleton<IPodStreamProxy>(sp => sp.GetService<Berth.Api.Streams.IPodStreams>() is { } backend
+            ? new PodStreamProxy(backend)
+            : new UnavailablePodStreamProxy());
         s.AddSingleton<IMetricsSource, EmptyMetricsSource>();
         s.AddHostedService<StoreLifetime>();
         configure?.Invoke(s);
@@ -110,6 +117,7 @@ public static class BerthServerHost
         app.Lifetime.ApplicationStopping.Register(() => readiness.MarkNotReady(ApiComponent));
 
         app.UseMiddleware<AuthenticationMiddleware>();
+        app.UseWebSockets(new WebSocketOptions { KeepAliveInterval = TimeSpan.FromSeconds(30) });
         var api = app.Services.GetRequiredService<ApiEndpoints>();
         app.Run(ctx => Route(ctx, api, readiness));
         return app;
