@@ -306,8 +306,16 @@ public sealed partial class SqliteStore : IStore, IWatchLog
             {
                 var type = (WatchEventType)reader.GetInt32(2);
                 var value = reader.GetFieldValue<byte[]>(4);
-                ReadOnlyMemory<byte>? previous = type == WatchEventType.Deleted ? value
-                    : reader.IsDBNull(5) ? null : reader.GetFieldValue<byte[]>(5);
+                ReadOnlyMemory<byte>? previous = null;
+                if (type == WatchEventType.Deleted)
+                {
+                    previous = value;
+                }
+                else if (!reader.IsDBNull(5))
+                {
+                    previous = reader.GetFieldValue<byte[]>(5);
+                }
+
                 events.Add(new WatchEvent(type, reader.GetString(1), value, reader.GetInt64(0), reader.GetInt64(3), previous));
             }
         }
