@@ -140,9 +140,45 @@ public sealed class SqliteStoreTests : IDisposable
         Assert.Equal(acknowledged, await store.GetCurrentRevisionAsync(Ct));
     }
 
-    private async Task<SqliteStore> OpenAsync(int purgeChunk = 2000)
+    [Fact]
+    public async Task TheWalStaysBoundedUnderContinuousWrites()
     {
-        var store = new SqliteStore(new SqliteStoreOptions { Path = Database, PurgeChunkRevisions = purgeChunk });
+        // Checkpoints every 256 KiB (background) and a completing one every 1 MiB (writer): 8 MiB of writes
+        // from 8 writers that never pause must not leave the WAL anywhere near 8 MiB.
+        await using var store = await OpenAsync(checkpointBytes: 256 * 1024);
+        var wal = new FileInfo(Database + "-wal");
+        var value = new byte[2048];
+        var largest = 0L;
+        await Parallel.ForEachAsync(Enumerable.Range(0, 4096), new ParallelOptions { MaxDegreeOfParallelism = 8, CancellationToken = Ct }, async (i, ct) =>
+        {
+            await store.CreateAsync($"/wal/k{i:D5}", value, ct);
+            wal.Refresh();
+            var size = wal.Exists ? wal.Length : 0;
+            InterlockedMax(ref largest, size);
+        });
+
+        Assert.True(largest > 0, "no WAL file was seen: is the store in WAL mode?");
+        Assert.True(largest < 4 * 1024 * 1024, $"the WAL grew to {largest} bytes for 8 MiB of writes");
+    }
+
+    private static void InterlockedMax(ref long target, long value)
+    {
+        var seen = Interlocked.Read(ref target);
+        while (value > seen)
+        {
+            var previous = Interlocked.CompareExchange(ref target, value, seen);
+            if (previous == seen)
+            {
+                return;
+            }
+
+            seen = previous;
+        }
+    }
+
+    private async Task<SqliteStore> OpenAsync(int purgeChunk = 2000, long checkpointBytes = 4 * 1024 * 1024)
+    {
+        var store = new SqliteStore(new SqliteStoreOptions { Path = Database, PurgeChunkRevisions = purgeChunk, CheckpointBytes = checkpointBytes });
         await store.StartAsync(Ct);
         return store;
     }

@@ -48,10 +48,17 @@ internal sealed partial class SqliteWriter : IDisposable
     private long _compactRevision;
     private long _purgedRevision;
     private long _commits;
+    private long _walBucket;
 
-    public SqliteWriter(SqliteConnection connection, WatchHub hub, SqliteStoreOptions options, ILogger logger, long revision, long compactRevision, long purgedRevision)
+    private readonly SqliteCheckpointer _checkpointer;
+
+    private readonly FileInfo _wal;
+
+    public SqliteWriter(SqliteConnection connection, SqliteCheckpointer checkpointer, WatchHub hub, SqliteStoreOptions options, ILogger logger, long revision, long compactRevision, long purgedRevision)
     {
+        _wal = new FileInfo(Path.GetFullPath(options.Path) + "-wal");
         _connection = connection;
+        _checkpointer = checkpointer;
         _hub = hub;
         _options = options;
         _logger = logger;
@@ -206,6 +213,7 @@ internal sealed partial class SqliteWriter : IDisposable
         if (revision != _revision)
         {
             Interlocked.Increment(ref _commits);
+            CheckpointIfDue();
         }
 
         Volatile.Write(ref _revision, revision);
@@ -316,6 +324,48 @@ internal sealed partial class SqliteWriter : IDisposable
         }
 
         return existing;
+    }
+
+    /// <summary>
+    /// Keeps the WAL short. The WAL file is truncated whenever it starts over (journal_size_limit=0),
+    /// so its size is what has been appended since. Each time it grows past another
+    /// <see cref="SqliteStoreOptions.CheckpointBytes"/> the background checkpointer is woken; past four
+    /// times that, the writer itself runs a checkpoint between batches. By then the background has
+    /// copied almost everything, so it is short, and because nothing is appended while the writer
+    /// checkpoints, it completes and the next transaction starts the WAL over. Without it a writer
+    /// that never pauses would keep the background checkpoints one step behind and the WAL would
+    /// grow without end.
+    /// </summary>
+    private void CheckpointIfDue()
+    {
+        _wal.Refresh();
+        var bucket = _wal.Exists ? _wal.Length / _options.CheckpointBytes : 0;
+        if (bucket > _walBucket)
+        {
+            _checkpointer.Request();
+        }
+
+        _walBucket = bucket;
+        if (bucket >= 4)
+        {
+            TryCheckpoint();
+        }
+    }
+
+    /// <summary>A PASSIVE checkpoint on the write connection; true when it copied every frame (false when the background one held the lock).</summary>
+    private bool TryCheckpoint()
+    {
+        try
+        {
+            using var command = _connection.CreateCommand();
+            command.CommandText = "PRAGMA wal_checkpoint(PASSIVE)";
+            using var reader = command.ExecuteReader();
+            return reader.Read() && reader.GetInt64(0) == 0 && reader.GetInt64(1) == reader.GetInt64(2);
+        }
+        catch (SqliteException e) when (e.SqliteErrorCode == 5 /* SQLITE_BUSY */)
+        {
+            return false;
+        }
     }
 
     private void InsertLog(long revision, string key, WatchEventType type, long createRevision, long previousRevision, byte[] value)
