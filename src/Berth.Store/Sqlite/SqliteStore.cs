@@ -40,6 +40,7 @@ public sealed partial class SqliteStore : IStore, IWatchLog
         ArgumentOutOfRangeException.ThrowIfLessThan(options.MaxBatchSize, 1);
         ArgumentOutOfRangeException.ThrowIfLessThan(options.PurgeChunkRevisions, 1);
         ArgumentOutOfRangeException.ThrowIfLessThan(options.WatchQueueCapacity, 1);
+        ArgumentOutOfRangeException.ThrowIfLessThan(options.CheckpointPages, 1);
         _options = options;
         _logger = (ILogger?)logger ?? NullLogger.Instance;
         _path = System.IO.Path.GetFullPath(options.Path);
@@ -96,7 +97,7 @@ public sealed partial class SqliteStore : IStore, IWatchLog
             Execute(_writeConnection, "PRAGMA busy_timeout=10000");
             Execute(_writeConnection, MemoryMapPragma);
             Execute(_writeConnection, "PRAGMA wal_autocheckpoint=0");
-            Execute(_writeConnection, "PRAGMA journal_size_limit=0");
+            Execute(_writeConnection, "PRAGMA journal_size_limit=67108864");
             foreach (var ddl in SqliteSchema.Create)
             {
                 Execute(_writeConnection, ddl);

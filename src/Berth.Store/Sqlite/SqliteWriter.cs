@@ -2,6 +2,7 @@ using System.Threading.Channels;
 using Berth.Store.Watching;
 using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.Logging;
+using Microsoft.Win32.SafeHandles;
 
 namespace Berth.Store.Sqlite;
 
@@ -48,15 +49,16 @@ internal sealed partial class SqliteWriter : IDisposable
     private long _compactRevision;
     private long _purgedRevision;
     private long _commits;
-    private long _walBucket;
+    private long _checkpointRequestedAt;
+    private SafeFileHandle? _walIndex;
 
     private readonly SqliteCheckpointer _checkpointer;
 
-    private readonly FileInfo _wal;
+    private readonly string _walIndexPath;
 
     public SqliteWriter(SqliteConnection connection, SqliteCheckpointer checkpointer, WatchHub hub, SqliteStoreOptions options, ILogger logger, long revision, long compactRevision, long purgedRevision)
     {
-        _wal = new FileInfo(Path.GetFullPath(options.Path) + "-wal");
+        _walIndexPath = Path.GetFullPath(options.Path) + "-shm";
         _connection = connection;
         _checkpointer = checkpointer;
         _hub = hub;
@@ -101,6 +103,8 @@ internal sealed partial class SqliteWriter : IDisposable
         {
             command.Dispose();
         }
+
+        _walIndex?.Dispose();
     }
 
     private void Run()
@@ -327,38 +331,64 @@ internal sealed partial class SqliteWriter : IDisposable
     }
 
     /// <summary>
-    /// Keeps the WAL short. The WAL file is truncated whenever it starts over (journal_size_limit=0),
-    /// so its size is what has been appended since. Each time it grows past another
-    /// <see cref="SqliteStoreOptions.CheckpointBytes"/> the background checkpointer is woken; past four
-    /// times that, the writer itself runs a checkpoint between batches. By then the background has
-    /// copied almost everything, so it is short, and because nothing is appended while the writer
-    /// checkpoints, it completes and the next transaction starts the WAL over. Without it a writer
-    /// that never pauses would keep the background checkpoints one step behind and the WAL would
-    /// grow without end.
+    /// Keeps the WAL short. Each time it grows by another <see cref="SqliteStoreOptions.CheckpointPages"/>
+    /// frames the background checkpointer is woken; past four times that, the writer itself runs a
+    /// checkpoint between batches (and at eight times, one that waits for the background one to let go).
+    /// By then the background has copied almost everything, so it is short, and because nothing is
+    /// appended while the writer checkpoints, it completes and the next transaction starts the WAL over. Without it a writer that never pauses would keep the
+    /// background checkpoints one step behind and the WAL would grow without end.
     /// </summary>
     private void CheckpointIfDue()
     {
-        _wal.Refresh();
-        var bucket = _wal.Exists ? _wal.Length / _options.CheckpointBytes : 0;
-        if (bucket > _walBucket)
+        var frames = WalFrames();
+        if (frames < _checkpointRequestedAt)
         {
+            _checkpointRequestedAt = 0; // the WAL started over
+        }
+
+        if (frames - _checkpointRequestedAt >= _options.CheckpointPages)
+        {
+            _checkpointRequestedAt = frames;
             _checkpointer.Request();
         }
 
-        _walBucket = bucket;
-        if (bucket >= 4)
+        if (frames >= 8L * _options.CheckpointPages)
         {
-            TryCheckpoint();
+            // The background one keeps holding the checkpoint lock (a starved thread): wait for it (busy_timeout) and finish.
+            TryCheckpoint("FULL");
+        }
+        else if (frames >= 4L * _options.CheckpointPages)
+        {
+            TryCheckpoint("PASSIVE");
         }
     }
 
-    /// <summary>A PASSIVE checkpoint on the write connection; true when it copied every frame (false when the background one held the lock).</summary>
-    private bool TryCheckpoint()
+    /// <summary>
+    /// The number of frames in the WAL: <c>mxFrame</c> of the wal-index header, a native-order u32 at
+    /// byte 16 of the <c>-shm</c> file (https://www.sqlite.org/walformat.html#the_wal_index_header).
+    /// Processes running different SQLite versions share this file, so its layout is fixed. 0 when it cannot be read.
+    /// </summary>
+    private long WalFrames()
+    {
+        try
+        {
+            _walIndex ??= File.OpenHandle(_walIndexPath, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete);
+            Span<byte> header = stackalloc byte[4];
+            return RandomAccess.Read(_walIndex, header, 16) == 4 ? BitConverter.ToUInt32(header) : 0;
+        }
+        catch (IOException)
+        {
+            return 0;
+        }
+    }
+
+    /// <summary>A checkpoint on the write connection; true when it copied every frame (false when the background one held the lock).</summary>
+    private bool TryCheckpoint(string mode)
     {
         try
         {
             using var command = _connection.CreateCommand();
-            command.CommandText = "PRAGMA wal_checkpoint(PASSIVE)";
+            command.CommandText = $"PRAGMA wal_checkpoint({mode})";
             using var reader = command.ExecuteReader();
             return reader.Read() && reader.GetInt64(0) == 0 && reader.GetInt64(1) == reader.GetInt64(2);
         }
