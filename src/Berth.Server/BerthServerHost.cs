@@ -98,7 +98,9 @@ public static class BerthServerHost
         s.AddSingleton<IApiClient>(sp => sp.GetRequiredService<LocalApiClient>());
         s.AddSingleton(new Discovery(registry, $"{options.AdvertiseAddress}:{options.ApiPort}"));
         s.AddSingleton<ApiEndpoints>();
-        s.AddSingleton<IPodStreamProxy, UnavailablePodStreamProxy>();
+        s.AddSingleton<IPodStreamProxy>(sp => sp.GetService<Berth.Api.Streams.IPodStreams>() is { } backend
+            ? new PodStreamProxy(backend)
+            : new UnavailablePodStreamProxy());
         s.AddSingleton<IMetricsSource, EmptyMetricsSource>();
         s.AddHostedService<StoreLifetime>();
         configure?.Invoke(s);
@@ -110,6 +112,7 @@ public static class BerthServerHost
         app.Lifetime.ApplicationStopping.Register(() => readiness.MarkNotReady(ApiComponent));
 
         app.UseMiddleware<AuthenticationMiddleware>();
+        app.UseWebSockets(new WebSocketOptions { KeepAliveInterval = TimeSpan.FromSeconds(30) });
         var api = app.Services.GetRequiredService<ApiEndpoints>();
         app.Run(ctx => Route(ctx, api, readiness));
         return app;

@@ -41,9 +41,10 @@ public sealed class ResourceService(IStore store, ResourceRegistry registry, Tim
     public async Task<StoreList> ListRawAsync(ResourceType type, string? ns, ListOptions options, CancellationToken ct)
     {
         long revision = 0;
+        var requested = ParseResourceVersion(options.ResourceVersion);
         if (options.ResourceVersionMatch == "Exact")
         {
-            revision = ParseResourceVersion(options.ResourceVersion);
+            revision = requested;
         }
         else if (options.ResourceVersionMatch is { Length: > 0 } m && m != "NotOlderThan")
         {

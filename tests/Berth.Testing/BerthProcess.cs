@@ -2,7 +2,7 @@ using System.Diagnostics;
 using System.Net;
 using System.Net.Sockets;
 
-namespace Berth.E2E;
+namespace Berth.Testing;
 
 /// <summary>
 /// A real <c>berth up</c> process on a free port with its own data directory, for tests that drive it
@@ -35,7 +35,7 @@ public sealed class BerthProcess : IAsyncDisposable
     /// <summary>Starts berth on a fresh data directory and waits until /readyz answers 200.</summary>
     public static async Task<BerthProcess> StartAsync(string? extraArgs = null, TimeSpan? timeout = null, string? dataDir = null, int? port = null)
     {
-        dataDir ??= Directory.CreateTempSubdirectory("bt-e2e-").FullName;
+        dataDir ??= Directory.CreateTempSubdirectory("bt-berth-").FullName;
         var p = new BerthProcess(dataDir, port ?? FreePort(), "bt-node");
         await p.RestartAsync(extraArgs, timeout);
         return p;

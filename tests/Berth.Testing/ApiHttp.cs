@@ -3,7 +3,7 @@ using System.Security.Cryptography.X509Certificates;
 using System.Text;
 using System.Text.Json.Nodes;
 
-namespace Berth.E2E;
+namespace Berth.Testing;
 
 /// <summary>Raw HTTPS access to a berth API with the admin client certificate from its kubeconfig (or none).</summary>
 public static class ApiHttp

@@ -1,6 +1,6 @@
 using System.Runtime.InteropServices;
 
-namespace Berth.E2E;
+namespace Berth.Testing;
 
 internal static partial class Posix
 {

@@ -1,4 +1,4 @@
-namespace Berth.E2E;
+namespace Berth.Testing;
 
 /// <summary>Where the repository, its fixtures and the built berth executable are.</summary>
 public static class TestPaths
