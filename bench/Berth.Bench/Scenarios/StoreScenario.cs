@@ -7,6 +7,7 @@ using Berth.Store;
 using Berth.Store.Etcd;
 using Berth.Store.Memory;
 using Berth.Store.Sqlite;
+using Berth.Testing;
 
 namespace Berth.Bench.Scenarios;
 
@@ -30,7 +31,7 @@ public sealed class StoreScenario : IScenario
         var watchers = int.Parse(Option(args, "--watchers") ?? "100", CultureInfo.InvariantCulture);
         var singleWrites = Math.Min(1000, keys / 10);
 
-        StoreEtcdProcess? etcd = null;
+        EtcdProcess? etcd = null;
         var directory = Path.Combine(Path.GetTempPath(), $"bt-bench-store-{Guid.NewGuid():N}");
         try
         {
@@ -44,10 +45,10 @@ public sealed class StoreScenario : IScenario
                     var endpoint = Option(args, "--endpoint");
                     if (endpoint is null)
                     {
-                        etcd = await StoreEtcdProcess.StartAsync(cancellationToken);
+                        etcd = await EtcdProcess.StartAsync();
                     }
 
-                    store = new EtcdStore(new EtcdStoreOptions { Endpoints = [endpoint is null ? etcd!.ClientUrl : new Uri(endpoint)], Prefix = $"/bt-bench-{Guid.NewGuid():N}" });
+                    store = new EtcdStore(new EtcdStoreOptions { Endpoints = [new Uri(endpoint ?? etcd!.ClientUrl)], Prefix = $"/bt-bench-{Guid.NewGuid():N}" });
                     break;
                 case "memory":
                     store = new MemoryStore();
