@@ -49,6 +49,7 @@ internal sealed partial class SqliteWriter : IDisposable
     private long _compactRevision;
     private long _purgedRevision;
     private long _commits;
+    private volatile bool _stopping;
     private long _checkpointRequestedAt;
     private SafeFileHandle? _walIndex;
 
@@ -93,6 +94,7 @@ internal sealed partial class SqliteWriter : IDisposable
     /// <summary>Stops taking writes, commits what is queued, and waits for the thread.</summary>
     public void Dispose()
     {
+        _stopping = true;
         _queue.Writer.TryComplete();
         if (_thread.IsAlive)
         {
@@ -126,7 +128,7 @@ internal sealed partial class SqliteWriter : IDisposable
                     batch.Clear();
                 }
 
-                if (_purgedRevision < _compactRevision)
+                if (_purgedRevision < _compactRevision && !_stopping)
                 {
                     PurgeChunk();
                     continue;
