@@ -90,6 +90,46 @@ public sealed class SqliteStoreTests : IDisposable
     }
 
     [Fact]
+    public async Task APurgeCutShortByShutdownResumesAtTheNextStart()
+    {
+        long point;
+        await using (var store = await OpenAsync(purgeChunk: 1))
+        {
+            var revision = await store.CreateAsync("/r/a", V("0"), Ct);
+            for (var i = 1; i <= 600; i++)
+            {
+                revision = await store.UpdateAsync("/r/a", V($"{i}"), revision, Ct);
+            }
+
+            point = revision;
+            _ = store.CompactAsync(point, Ct); // one fsync per revision: far from done when the store closes
+        }
+
+        Assert.True(CountRowsOnDisk() > 1, "the purge finished before shutdown; the test did not exercise resuming");
+        await using (var store = await OpenAsync())
+        {
+            await Assert.ThrowsAsync<CompactedException>(() => store.ListAsync("/r/", point - 1, Ct));
+            var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(20);
+            while (store.CountLogRows() > 1)
+            {
+                Assert.True(DateTime.UtcNow < deadline, $"{store.CountLogRows()} rows left; the purge did not resume");
+                await Task.Delay(20, Ct);
+            }
+
+            Assert.Equal("600", S((await store.GetAsync("/r/a", Ct))!.Value));
+        }
+    }
+
+    private long CountRowsOnDisk()
+    {
+        using var connection = new Microsoft.Data.Sqlite.SqliteConnection($"Data Source={Database};Mode=ReadOnly;Pooling=False");
+        connection.Open();
+        using var command = connection.CreateCommand();
+        command.CommandText = "SELECT count(*) FROM log";
+        return (long)command.ExecuteScalar()!;
+    }
+
+    [Fact]
     public async Task ASecondStoreOnTheSameFileIsRefused()
     {
         await using var first = await OpenAsync();
