@@ -89,7 +89,12 @@ public static class BerthServerHost
         s.AddSingleton<ReadinessGate>();
         s.AddSingleton<PatchApplier>();
         s.AddSingleton<ObjectFilterFactory>();
-        s.AddSingleton<ResourceService>();
+        s.AddSingleton(sp =>
+        {
+            var r = ActivatorUtilities.CreateInstance<ResourceService>(sp);
+            r.Allocator = new ServiceAllocator(r);
+            return r;
+        });
         s.AddSingleton<DeletionService>();
         s.AddSingleton<WatchService>();
         s.AddSingleton<SubresourceService>();

@@ -26,6 +26,9 @@ public sealed class ResourceService(IStore store, ResourceRegistry registry, Tim
 
     public ObjectFilterFactory Filters { get; } = filters;
 
+    /// <summary>Allocates Service cluster IPs and node ports on create (set once at start-up).</summary>
+    public ServiceAllocator? Allocator { get; set; }
+
     /// <summary>Reads one object.</summary>
     public async Task<JsonObject> GetAsync(ResourceType type, string? ns, string name, CancellationToken ct)
     {
@@ -128,6 +131,7 @@ public sealed class ResourceService(IStore store, ResourceRegistry registry, Tim
 
         type.Strategy.PrepareForCreate(obj);
         type.Strategy.ApplyDefaults(obj);
+        using var allocation = IsServices(type) && Allocator is not null ? await Allocator.AllocateAsync(type, obj, ct) : null;
         var causes = type.Strategy.Validate(obj);
         if (causes.Count > 0)
         {
@@ -320,7 +324,7 @@ public sealed class ResourceService(IStore store, ResourceRegistry registry, Tim
         else if (subresource == "status")
         {
             type.Strategy.PrepareForStatusUpdate(obj, old);
-            causes = type.Strategy.Validate(obj);
+            causes = [.. type.Strategy.Validate(obj), .. type.Strategy.ValidateStatusUpdate(obj, old)];
         }
         else
         {
@@ -380,6 +384,8 @@ public sealed class ResourceService(IStore store, ResourceRegistry registry, Tim
     /// <summary>Namespaces carry <c>spec.finalizers</c> (the namespace controller's) besides metadata finalizers.</summary>
     internal static bool HasSpecFinalizers(ResourceType type, JsonObject obj) =>
         type.Group.Length == 0 && type.Plural == "namespaces" && (Json.Array(obj, "spec", "finalizers")?.Count ?? 0) > 0;
+
+    private static bool IsServices(ResourceType type) => type.Group.Length == 0 && type.Plural == "services";
 
     /// <summary>Kinds Kubernetes lets a PUT create (AllowCreateOnUpdate in their strategies).</summary>
     private static bool AllowsCreateOnUpdate(ResourceType type) =>
