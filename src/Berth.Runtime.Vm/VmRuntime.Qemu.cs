@@ -47,6 +47,8 @@ public sealed partial class VmRuntime
         return resolved;
     }
 
+    private static ReadOnlySpan<byte> Qcow2Magic => [0x51, 0x46, 0x49, 0xfb];
+
     /// <summary>qcow2 files start with "QFI\xfb"; anything else is taken as raw.</summary>
     internal static string SniffFormat(string path)
     {
@@ -57,7 +59,7 @@ public sealed partial class VmRuntime
 
         Span<byte> magic = stackalloc byte[4];
         using var f = File.OpenRead(path);
-        return f.Read(magic) == 4 && magic.SequenceEqual("QFI\xfb"u8) ? "qcow2" : "raw";
+        return f.Read(magic) == 4 && magic.SequenceEqual(Qcow2Magic) ? "qcow2" : "raw";
     }
 
     private void LaunchShim(VmPaths paths, IEnumerable<string> cgroupProcs, string? netns, IReadOnlyList<string> qemuArgs)

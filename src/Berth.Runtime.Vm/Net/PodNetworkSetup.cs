@@ -64,12 +64,11 @@ internal static class PodNetworkSetup
         }
 
         var bridged = new PodNetworkState(VmNetworkMode.Bridge, TapName, BridgeName, podMac, podMac);
-        var family = net.PodIp.AddressFamily == AddressFamily.InterNetworkV6 ? "-6" : "-4";
         await IpBatchAsync(net,
         [
             $"link add {BridgeName} type bridge",
             $"tuntap add {TapName} mode tap",
-            $"{family} addr flush dev {net.PodInterface} scope global",
+            $"addr flush dev {net.PodInterface} scope global",
             $"link set {net.PodInterface} down",
             $"link set {net.PodInterface} address {DerivedMac("pod/" + id, 0x02)}",
             $"link set {net.PodInterface} master {BridgeName}",

@@ -20,8 +20,8 @@ internal static class Wait
     public static Task UntilAsync(Func<bool> condition, TimeSpan timeout, string what) =>
         UntilAsync(() => Task.FromResult(condition()), timeout, what);
 
-    /// <summary>GET http://ADDRESS/ until it answers; returns the body.</summary>
-    public static async Task<string> HttpAsync(string url, TimeSpan timeout)
+    /// <summary>GET http://ADDRESS/ until it answers; returns the body. On failure the message carries the end of <paramref name="consoleLog"/>.</summary>
+    public static async Task<string> HttpAsync(string url, TimeSpan timeout, string? consoleLog = null)
     {
         using var http = new HttpClient(new HttpClientHandler { UseProxy = false }) { Timeout = TimeSpan.FromSeconds(1) };
         var deadline = DateTime.UtcNow + timeout;
@@ -35,7 +35,8 @@ internal static class Wait
             {
                 if (DateTime.UtcNow > deadline)
                 {
-                    throw new TimeoutException($"{url} did not answer within {timeout.TotalSeconds:0} s: {e.Message}");
+                    var tail = consoleLog is not null && File.Exists(consoleLog) ? string.Join('\n', File.ReadLines(consoleLog).TakeLast(25)) : "";
+                    throw new TimeoutException($"{url} did not answer within {timeout.TotalSeconds:0} s: {e.Message}\nconsole:\n{tail}");
                 }
 
                 await Task.Delay(100);
