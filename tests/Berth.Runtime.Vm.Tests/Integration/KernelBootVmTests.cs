@@ -45,7 +45,7 @@ public sealed class KernelBootVmTests
         Assert.Equal(VmState.Created, created.State);
         Assert.NotNull(created.Pid);
         var cgroupDir = Path.Combine("/sys/fs/cgroup/memory", env.CgroupParent, "vm-" + id);
-        Assert.Equal((192L + 64) * 1024 * 1024, long.Parse(File.ReadAllText(Path.Combine(cgroupDir, "memory.limit_in_bytes")).Trim(), System.Globalization.CultureInfo.InvariantCulture));
+        Assert.Equal((192L + new VmRuntimeOptions { StateRoot = "/" }.DefaultMemoryOverheadMiB) * 1024 * 1024, long.Parse(File.ReadAllText(Path.Combine(cgroupDir, "memory.limit_in_bytes")).Trim(), System.Globalization.CultureInfo.InvariantCulture));
         Assert.Contains(created.Pid!.Value.ToString(System.Globalization.CultureInfo.InvariantCulture), File.ReadAllLines(Path.Combine(cgroupDir, "cgroup.procs")));
         Assert.Contains("master vmbr0", Sh.Run("ip", "-n", pod.Name, "-o", "link", "show", "eth0"), StringComparison.Ordinal);
         Assert.DoesNotContain(pod.PodIp.ToString(), Sh.Run("ip", "-n", pod.Name, "-o", "addr"), StringComparison.Ordinal);

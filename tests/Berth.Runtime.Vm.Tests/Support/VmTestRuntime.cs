@@ -38,6 +38,15 @@ public sealed class VmTestRuntime : IAsyncDisposable
             {
                 Directory.Delete(dir);
             }
+
+            try
+            {
+                Directory.Delete(Path.GetDirectoryName(dir)!); // berth-test, once no other test class uses it
+            }
+            catch (IOException)
+            {
+                // still in use by another test class, or already gone
+            }
         }
 
         Directory.Delete(StateRoot, recursive: true);
