@@ -6,4 +6,5 @@ public sealed record PodNetworkState(
     string TapName,
     string? BridgeName,
     string GuestMac,
-    string? OriginalPodMac);
+    string? OriginalPodMac,
+    int? Mtu = null);

@@ -9,4 +9,5 @@ public sealed record GuestNetwork(
     int PrefixLength,
     IPAddress? Gateway,
     IReadOnlyList<string> DnsServers,
-    IReadOnlyList<string> DnsSearches);
+    IReadOnlyList<string> DnsSearches,
+    int? Mtu = null);

@@ -39,6 +39,11 @@ public static class NoCloudSeed
         sb.Append("    match:\n");
         sb.Append("      macaddress: \"").Append(net.MacAddress.ToLowerInvariant()).Append("\"\n");
         sb.Append("    set-name: eth0\n");
+        if (net.Mtu is { } mtu)
+        {
+            sb.Append("    mtu: ").Append(mtu).Append('\n');
+        }
+
         sb.Append("    addresses:\n");
         sb.Append("      - ").Append(net.Address).Append('/').Append(net.PrefixLength).Append('\n');
         if (net.Gateway is not null)

@@ -36,8 +36,8 @@ internal static class PodNetworkSetup
     /// <summary>What the guest is told in the generated network-config.</summary>
     public static GuestNetwork GuestView(VmNetwork net, PodNetworkState state) => net.Mode switch
     {
-        VmNetworkMode.Masquerade => new GuestNetwork(state.GuestMac, MasqGuest, 24, MasqTap, net.DnsServers, net.DnsSearches),
-        _ => new GuestNetwork(state.GuestMac, net.PodIp, net.PrefixLength, net.Gateway, net.DnsServers, net.DnsSearches),
+        VmNetworkMode.Masquerade => new GuestNetwork(state.GuestMac, MasqGuest, 24, MasqTap, net.DnsServers, net.DnsSearches, state.Mtu),
+        _ => new GuestNetwork(state.GuestMac, net.PodIp, net.PrefixLength, net.Gateway, net.DnsServers, net.DnsSearches, state.Mtu),
     };
 
     public static async Task<PodNetworkState> SetupAsync(string id, VmNetwork net, CancellationToken cancellationToken)
@@ -47,14 +47,15 @@ internal static class PodNetworkSetup
             throw new VmRuntimeException($"network namespace {net.NetnsPath} does not exist");
         }
 
-        var podMac = await ReadMacAsync(net, cancellationToken);
+        var (podMac, mtu) = await ReadLinkAsync(net, cancellationToken);
         if (net.Mode == VmNetworkMode.Masquerade)
         {
             var mac = DerivedMac("guest/" + id, 0x52);
-            var state = new PodNetworkState(VmNetworkMode.Masquerade, TapName, null, mac, null);
+            var state = new PodNetworkState(VmNetworkMode.Masquerade, TapName, null, mac, null, mtu);
             await IpBatchAsync(net,
             [
                 $"tuntap add {TapName} mode tap",
+                $"link set {TapName} mtu {mtu}",
                 $"addr add {MasqTap}/24 dev {TapName}",
                 $"link set {TapName} up",
             ], cancellationToken);
@@ -63,11 +64,12 @@ internal static class PodNetworkSetup
             return state;
         }
 
-        var bridged = new PodNetworkState(VmNetworkMode.Bridge, TapName, BridgeName, podMac, podMac);
+        var bridged = new PodNetworkState(VmNetworkMode.Bridge, TapName, BridgeName, podMac, podMac, mtu);
         await IpBatchAsync(net,
         [
             $"link add {BridgeName} type bridge",
             $"tuntap add {TapName} mode tap",
+            $"link set {TapName} mtu {mtu}",
             $"addr flush dev {net.PodInterface} scope global",
             $"link set {net.PodInterface} down",
             $"link set {net.PodInterface} address {DerivedMac("pod/" + id, 0x02)}",
@@ -142,12 +144,15 @@ internal static class PodNetworkSetup
         return sb.ToString();
     }
 
-    private static async Task<string> ReadMacAsync(VmNetwork net, CancellationToken cancellationToken)
+    /// <summary>The pod interface's MAC (the guest takes it in bridge mode) and MTU (the tap and the guest take it: CNI may have lowered it for an overlay).</summary>
+    private static async Task<(string Mac, int Mtu)> ReadLinkAsync(VmNetwork net, CancellationToken cancellationToken)
     {
         var result = await InNetnsAsync(net, "ip", ["-j", "link", "show", "dev", net.PodInterface], null, cancellationToken);
         using var doc = JsonDocument.Parse(result.StdOut);
-        return doc.RootElement[0].GetProperty("address").GetString()
+        var link = doc.RootElement[0];
+        var mac = link.GetProperty("address").GetString()
             ?? throw new VmRuntimeException($"{net.PodInterface} in {net.NetnsPath} has no MAC address");
+        return (mac, link.TryGetProperty("mtu", out var m) ? m.GetInt32() : 1500);
     }
 
     private static Task<ProcessResult> IpBatchAsync(VmNetwork net, IEnumerable<string> commands, CancellationToken cancellationToken, bool force = false) =>

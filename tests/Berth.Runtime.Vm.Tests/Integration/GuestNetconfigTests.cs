@@ -22,11 +22,12 @@ public sealed class GuestNetconfigTests : IDisposable
     [Fact]
     public void Reads_the_network_config_the_runtime_generates()
     {
-        var yaml = NoCloudSeed.NetworkConfig(new GuestNetwork("52:54:00:AB:CD:EF", IPAddress.Parse("10.244.1.7"), 24, IPAddress.Parse("10.244.1.1"), ["10.96.0.10"], ["default.svc.cluster.local"]));
+        var yaml = NoCloudSeed.NetworkConfig(new GuestNetwork("52:54:00:AB:CD:EF", IPAddress.Parse("10.244.1.7"), 24, IPAddress.Parse("10.244.1.1"), ["10.96.0.10"], ["default.svc.cluster.local"], 1450));
         Assert.Equal("""
             iface eth0
             mac eth0 52:54:00:ab:cd:ef
             name eth0 eth0
+            mtu eth0 1450
             addr eth0 10.244.1.7/24
             gw eth0 10.244.1.1
             dns 10.96.0.10

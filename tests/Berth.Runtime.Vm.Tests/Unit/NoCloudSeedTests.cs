@@ -42,8 +42,9 @@ public sealed class NoCloudSeedTests
     [Fact]
     public void Network_config_for_ipv6_uses_the_v6_default_route_and_omits_what_is_unknown()
     {
-        var v6 = new GuestNetwork("02:00:00:00:00:01", IPAddress.Parse("fd10::2"), 120, IPAddress.Parse("fd10::1"), [], []);
+        var v6 = new GuestNetwork("02:00:00:00:00:01", IPAddress.Parse("fd10::2"), 120, IPAddress.Parse("fd10::1"), [], [], 1400);
         var text = NoCloudSeed.NetworkConfig(v6);
+        Assert.Contains("    set-name: eth0\n    mtu: 1400\n", text, StringComparison.Ordinal);
         Assert.Contains("- fd10::2/120\n", text, StringComparison.Ordinal);
         Assert.Contains("- to: ::/0\n        via: fd10::1\n", text, StringComparison.Ordinal);
         Assert.DoesNotContain("nameservers", text, StringComparison.Ordinal);

@@ -1,7 +1,7 @@
 # Reads a cloud-init NoCloud network-config (version 1 or 2, YAML) and prints one
 # instruction per line for /etc/init.d/rcS to apply:
 #   iface ID | mac ID MAC | name ID NAME | addr ID CIDR | dhcp4 ID | dhcp6 ID
-#   gw ID IP | route ID DEST VIA | dns IP | search DOMAIN
+#   gw ID IP | route ID DEST VIA | mtu ID N | dns IP | search DOMAIN
 # Version 2: https://cloudinit.readthedocs.io/en/latest/reference/network-config-format-v2.html
 # Version 1: https://cloudinit.readthedocs.io/en/latest/reference/network-config-format-v1.html
 # Supported YAML: block mappings, block sequences ("- "), flow sequences ("[a, b]") and
@@ -101,6 +101,7 @@ function v2(   i, p, parts, id, rest, seen, r, to, via) {
         if (rest == "match.macaddress") print "mac " id " " tolower(F[p])
         else if (rest == "set-name" || rest == "match.name") print "name " id " " F[p]
         else if (rest ~ /^addresses\.[0-9]+$/) print "addr " id " " F[p]
+        else if (rest == "mtu") print "mtu " id " " F[p]
         else if (rest == "dhcp4" && truthy(F[p])) print "dhcp4 " id
         else if (rest == "dhcp6" && truthy(F[p])) print "dhcp6 " id
         else if (rest == "gateway4" || rest == "gateway6") print "gw " id " " F[p]
@@ -130,6 +131,7 @@ function v1(   i, p, c, s, id, base, sb, addr, t, k) {
         print "iface " id
         if ((base ".mac_address") in F) print "mac " id " " tolower(F[base ".mac_address"])
         if ((base ".name") in F) print "name " id " " F[base ".name"]
+        if ((base ".mtu") in F) print "mtu " id " " F[base ".mtu"]
         for (s = 0; (base ".subnets." s ".type") in F; s++) {
             sb = base ".subnets." s
             t = F[sb ".type"]
