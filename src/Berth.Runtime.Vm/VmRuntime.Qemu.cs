@@ -186,7 +186,11 @@ public sealed partial class VmRuntime
             var reason = ev.Data.ValueKind == JsonValueKind.Object && ev.Data.TryGetProperty("reason", out var r) ? r.GetString() ?? "" : "";
             try
             {
-                VmJson.Write(vm.Paths.ShutdownFile, new ShutdownRecord(guest, reason, ev.Timestamp));
+                // The first SHUTDOWN is the cause; the quit that follows a guest power-off emits another.
+                if (!File.Exists(vm.Paths.ShutdownFile))
+                {
+                    VmJson.Write(vm.Paths.ShutdownFile, new ShutdownRecord(guest, reason, ev.Timestamp));
+                }
             }
             catch (IOException)
             {

@@ -132,4 +132,39 @@ public sealed class KernelBootVmTests
         await env.Runtime.DeleteAsync(id, Ct);
         Assert.Contains("ACPI power button: powering off", File.ReadAllText(spec.ConsoleLogPath), StringComparison.Ordinal);
     }
+
+    [Fact]
+    public async Task A_guest_that_powers_off_while_no_agent_runs_is_reported_by_the_next_one()
+    {
+        var images = GuestImages.Get();
+        await using var env = new VmTestRuntime();
+        var id = "off-" + Guid.NewGuid().ToString("N")[..6];
+        var spec = new VmSpec
+        {
+            Id = id,
+            Boot = new KernelBoot(images.Kernel, images.Initrd, "quiet"),
+            MemoryMiB = 128,
+            CloudInit = new CloudInitSeed("#!/bin/sh\necho powering off by itself\npoweroff\n"),
+            ConsoleLogPath = env.LogPath(id),
+            Acceleration = AccelerationPreference.Tcg,
+        };
+        await env.Runtime.CreateAsync(spec, Ct);
+        await env.Runtime.StartAsync(id, Ct);
+        var qmpSocket = env.Runtime.GetPaths(id).QmpSocket;
+        await env.Runtime.DisposeAsync(); // the agent goes away; the guest powers itself off meanwhile
+
+        await using (var qmp = await Berth.Runtime.Vm.Qmp.QmpClient.ConnectAsync(qmpSocket, Ct))
+        {
+            await Wait.UntilAsync(async () => (await qmp.ExecuteAsync("query-status", null, Ct)).GetProperty("status").GetString() == "shutdown",
+                TimeSpan.FromSeconds(180), "the guest to power off (QEMU waits in status shutdown)");
+        }
+
+        await using var next = env.New();
+        await next.AdoptAsync(Ct);
+        await Wait.UntilAsync(async () => (await next.StatusAsync(id, Ct)).State == VmState.Exited, TimeSpan.FromSeconds(10), "QEMU to quit");
+        var status = await next.StatusAsync(id, Ct);
+        Assert.Equal((VmExitReasons.GuestShutdown, 0), (status.Reason, status.ExitCode));
+        await next.DeleteAsync(id, Ct);
+        Assert.Contains("powering off by itself", File.ReadAllText(spec.ConsoleLogPath), StringComparison.Ordinal);
+    }
 }
