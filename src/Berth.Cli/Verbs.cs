@@ -1,3 +1,4 @@
+using Berth.Cli.Commands;
 using Spectre.Console.Cli;
 
 namespace Berth.Cli;
@@ -7,6 +8,8 @@ internal static class Verbs
 {
     public static void Register(IConfigurator config)
     {
-        _ = config;
+        config.AddCommand<UpCommand>("up")
+            .WithDescription("Run the API server, controllers, scheduler and node agent in one process.")
+            .WithExample("up", "--data-dir", "/tmp/b", "--api-port", "16443");
     }
 }

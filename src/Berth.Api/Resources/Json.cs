@@ -21,10 +21,53 @@ public static class Json
 
     /// <summary>The integer at <paramref name="path"/>, or null when missing or not an integral number.</summary>
     public static long? Long(JsonNode? node, params ReadOnlySpan<string> path) =>
-        Walk(node, path) is JsonValue v && v.GetValueKind() == JsonValueKind.Number && v.TryGetValue<long>(out var l) ? l : null;
+        Walk(node, path) is JsonValue v && TryGetInteger(v, out var l) ? l : null;
+
+    /// <summary>
+    /// Reads an integral number whether the value was parsed from JSON or created in code from an
+    /// <see cref="int"/> (for which <c>TryGetValue&lt;long&gt;</c> alone would fail).
+    /// </summary>
+    public static bool TryGetInteger(JsonValue value, out long result)
+    {
+        result = 0;
+        if (value.GetValueKind() != JsonValueKind.Number)
+        {
+            return false;
+        }
+
+        if (value.TryGetValue(out long l))
+        {
+            result = l;
+            return true;
+        }
+
+        if (value.TryGetValue(out int i))
+        {
+            result = i;
+            return true;
+        }
+
+        if (value.TryGetValue(out short s))
+        {
+            result = s;
+            return true;
+        }
+
+        if (value.TryGetValue(out uint u))
+        {
+            result = u;
+            return true;
+        }
+
+        return long.TryParse(value.ToJsonString(), System.Globalization.NumberStyles.AllowLeadingSign, System.Globalization.CultureInfo.InvariantCulture, out result);
+    }
 
     public static bool? Bool(JsonNode? node, params ReadOnlySpan<string> path) =>
         Walk(node, path) is JsonValue v && v.GetValueKind() is JsonValueKind.True or JsonValueKind.False ? v.GetValue<bool>() : null;
+
+    /// <summary>The string value of <paramref name="node"/> itself, or null when it is not a string.</summary>
+    public static string? StringOf(JsonNode? node) =>
+        node is JsonValue v && v.GetValueKind() == JsonValueKind.String ? v.GetValue<string>() : null;
 
     public static JsonNode? Walk(JsonNode? node, params ReadOnlySpan<string> path)
     {

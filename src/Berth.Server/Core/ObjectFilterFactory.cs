@@ -1,0 +1,42 @@
+using System.Text.Json.Nodes;
+using Berth.Api.Resources;
+using Berth.Api.Selectors;
+
+namespace Berth.Server.Core;
+
+/// <summary>Compiles a request's label and field selectors against the kind (400 BadRequest when invalid or unsupported).</summary>
+public sealed class ObjectFilterFactory
+{
+    public IObjectFilter Create(ResourceType type, string? labelSelector, string? fieldSelector)
+    {
+        if (string.IsNullOrEmpty(labelSelector) && string.IsNullOrEmpty(fieldSelector))
+        {
+            return Everything.Instance;
+        }
+
+        try
+        {
+            return new SelectorFilter(ObjectSelector.Parse(labelSelector, fieldSelector, type.Strategy));
+        }
+        catch (SelectorException e)
+        {
+            throw e.ToApiException();
+        }
+    }
+
+    private sealed class Everything : IObjectFilter
+    {
+        public static readonly Everything Instance = new();
+
+        public bool IsEverything => true;
+
+        public bool Matches(JsonObject obj) => true;
+    }
+
+    private sealed class SelectorFilter(ObjectSelector selector) : IObjectFilter
+    {
+        public bool IsEverything => selector.IsEverything;
+
+        public bool Matches(JsonObject obj) => selector.Matches(obj);
+    }
+}

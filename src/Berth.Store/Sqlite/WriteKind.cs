@@ -1,0 +1,9 @@
+namespace Berth.Store.Sqlite;
+
+internal enum WriteKind
+{
+    Create,
+    Update,
+    Delete,
+    Compact,
+}
