@@ -128,6 +128,11 @@ public sealed partial class VmRuntime : IAsyncDisposable
         Directory.CreateDirectory(_options.StateRoot);
         try
         {
+            if (Directory.Exists(paths.Directory) && !File.Exists(paths.RecordFile) && !_vms.ContainsKey(spec.Id))
+            {
+                Directory.Delete(paths.Directory, recursive: true); // debris of a create that died half-way
+            }
+
             Directory.CreateDirectory(paths.Directory);
             if (File.Exists(paths.RecordFile) || !_vms.TryAdd(spec.Id, new VmInstance(paths, new VmRecord { Spec = spec, Accelerator = accelerator, CreatedAt = _time.GetUtcNow() })))
             {
@@ -517,14 +522,11 @@ public sealed partial class VmRuntime : IAsyncDisposable
         return new VmStatus(vm.Id, VmState.Exited, record.Accelerator, null, record.CreatedAt, record.StartedAt, finished, code, reason, message);
     }
 
+    /// <summary>The last lines QEMU (or, when it never ran, the shim) printed.</summary>
     private static string QemuOutputTail(VmPaths paths)
     {
-        if (!File.Exists(paths.QemuLog))
-        {
-            return "";
-        }
-
-        var lines = File.ReadAllLines(paths.QemuLog).Where(l => l.Trim().Length > 0).ToList();
+        var shimLog = Path.Combine(paths.Directory, "shim.log");
+        var lines = new[] { shimLog, paths.QemuLog }.Where(File.Exists).SelectMany(File.ReadAllLines).Where(l => l.Trim().Length > 0).ToList();
         var tail = string.Join(" | ", lines.Skip(Math.Max(0, lines.Count - 3)));
         return tail.Length > 500 ? tail[^500..] : tail;
     }
