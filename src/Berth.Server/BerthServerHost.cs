@@ -108,6 +108,7 @@ public static class BerthServerHost
             : new UnavailablePodStreamProxy());
         s.AddSingleton<IMetricsSource, EmptyMetricsSource>();
         s.AddHostedService<StoreLifetime>();
+        s.AddHostedService<StoreCompaction>();
         configure?.Invoke(s);
 
         var app = builder.Build();
