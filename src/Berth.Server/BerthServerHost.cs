@@ -42,7 +42,13 @@ public static class BerthServerHost
         tokens.EnsureToken("berth-admin", "system:masters");
         Kubeconfig.Write(options.DataDir, pki, options.ServerUrl);
 
-        var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { ApplicationName = "berth", ContentRootPath = options.DataDir });
+        // No configuration files are watched: a watcher on the data directory would wake on every store write.
+        var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions
+        {
+            ApplicationName = "berth",
+            ContentRootPath = AppContext.BaseDirectory,
+            Args = ["--hostBuilder:reloadConfigOnChange=false"],
+        });
         builder.Logging.ClearProviders();
         if (logging is not null)
         {
