@@ -1,3 +1,4 @@
+using Berth.Testing;
 using System.Net;
 using System.Text;
 using Xunit;

@@ -1,3 +1,4 @@
+using Berth.Testing;
 using Xunit;
 
 namespace Berth.E2E;

@@ -1,3 +1,4 @@
+using Berth.Testing;
 using System.Diagnostics;
 
 namespace Berth.E2E;

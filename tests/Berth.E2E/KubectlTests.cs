@@ -1,3 +1,4 @@
+using Berth.Testing;
 using System.Diagnostics;
 using Xunit;
 
@@ -39,6 +40,8 @@ public sealed class KubectlTests(BerthFixture fx) : IClassFixture<BerthFixture>
         Assert.Equal(29, unchanged.Length);
         Assert.All(unchanged, l => Assert.EndsWith(" unchanged", l));
 
+        await MutateLikeAnOperatorAsync();
+
         var deploys = await fx.Kubectl.OkAsync("get deploy -n sock-shop -o name");
         Assert.Equal(14, deploys.Split('\n', StringSplitOptions.RemoveEmptyEntries).Length);
         var services = await fx.Kubectl.OkAsync("get svc -n sock-shop -o name");
@@ -49,6 +52,47 @@ public sealed class KubectlTests(BerthFixture fx) : IClassFixture<BerthFixture>
         var gone = await fx.Kubectl.RunAsync("get ns sock-shop");
         Assert.NotEqual(0, gone.ExitCode);
         Assert.Contains("NotFound", gone.Stderr);
+    }
+
+    /// <summary>set image, the three patch types, label, annotate, edit and table output, as an operator uses them.</summary>
+    private async Task MutateLikeAnOperatorAsync()
+    {
+        const string ns = "-n sock-shop";
+        Assert.Contains("image updated", await fx.Kubectl.OkAsync($"set image deployment/front-end {ns} front-end=weaveworksdemos/front-end:0.3.13"));
+        Assert.Equal("weaveworksdemos/front-end:0.3.13",
+            await fx.Kubectl.OkAsync($"get deployment front-end {ns} -o jsonpath={{.spec.template.spec.containers[0].image}}"));
+
+        Assert.Contains("patched", await fx.Kubectl.OkAsync($"patch deployment carts {ns} --type=strategic -p '{{\"spec\":{{\"replicas\":2}}}}'"));
+        Assert.Contains("patched", await fx.Kubectl.OkAsync($"patch deployment carts {ns} --type=merge -p '{{\"metadata\":{{\"labels\":{{\"patched\":\"merge\"}}}}}}'"));
+        Assert.Contains("patched", await fx.Kubectl.OkAsync($"patch deployment carts {ns} --type=json -p '[{{\"op\":\"replace\",\"path\":\"/spec/replicas\",\"value\":3}}]'"));
+        Assert.Equal("3", await fx.Kubectl.OkAsync($"get deployment carts {ns} -o jsonpath={{.spec.replicas}}"));
+        Assert.Equal("merge", await fx.Kubectl.OkAsync($"get deployment carts {ns} -o jsonpath={{.metadata.labels.patched}}"));
+
+        Assert.Contains("labeled", await fx.Kubectl.OkAsync($"label deployment carts {ns} tier=backend"));
+        Assert.Contains("annotated", await fx.Kubectl.OkAsync($"annotate deployment carts {ns} berth.dev/note=hello"));
+        Assert.Equal("backend", await fx.Kubectl.OkAsync($"get deployment carts {ns} -o jsonpath={{.metadata.labels.tier}}"));
+
+        var editor = Path.Combine(Path.GetTempPath(), $"bt-editor-{Guid.NewGuid():N}.sh");
+        await File.WriteAllTextAsync(editor, "#!/bin/sh\nsed -i 's/replicas: 3/replicas: 4/' \"$1\"\n");
+        File.SetUnixFileMode(editor, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+        try
+        {
+            var edited = await fx.Kubectl.OkAsync($"edit deployment carts {ns}", env: new Dictionary<string, string> { ["KUBE_EDITOR"] = editor });
+            Assert.Contains("edited", edited);
+        }
+        finally
+        {
+            File.Delete(editor);
+        }
+
+        Assert.Equal("4", await fx.Kubectl.OkAsync($"get deployment carts {ns} -o jsonpath={{.spec.replicas}}"));
+
+        var tables = await fx.Kubectl.OkAsync($"get deploy,svc {ns}");
+        var lines = tables.Split('\n').Select(l => string.Join(' ', l.Split(' ', StringSplitOptions.RemoveEmptyEntries))).ToList();
+        Assert.Contains("NAME READY UP-TO-DATE AVAILABLE AGE", lines);
+        Assert.Contains("NAME TYPE CLUSTER-IP EXTERNAL-IP PORT(S) AGE", lines);
+        Assert.Contains(lines, l => l.StartsWith("deployment.apps/carts ", StringComparison.Ordinal));
+        Assert.Contains(lines, l => l.StartsWith("service/front-end NodePort ", StringComparison.Ordinal) && l.Contains("80:30001/TCP", StringComparison.Ordinal));
     }
 
     [Fact]

@@ -1,3 +1,4 @@
+using Berth.Testing;
 using k8s;
 using k8s.Autorest;
 using k8s.Models;

@@ -10,8 +10,9 @@ namespace Berth.Api.Resources;
 ///           → PrepareForCreate → ApplyDefaults → Validate → store
 ///   update: PrepareForUpdate(new, old) → ApplyDefaults → Validate + ValidateUpdate(new, old)
 ///           → generation+1 if SpecChanged → store
-///   status: PrepareForStatusUpdate(new, old) → ValidateStatusUpdate → store
+///   status: PrepareForStatusUpdate(new, old) → ValidateStatusUpdate(new, old) → store
 /// </code>
+/// Kind-specific strategies live in <c>Resources/Kinds</c> (one class per kind, see docs/api-resources.md).
 /// Objects are the JSON the client sent (unknown fields survive), as <see cref="JsonObject"/>.
 /// Implementations are stateless and thread-safe.
 /// </summary>
@@ -37,6 +38,12 @@ public interface IResourceStrategy
 
     /// <summary>Checks the transition from <paramref name="old"/> (immutable fields). Empty = valid.</summary>
     IReadOnlyList<StatusCause> ValidateUpdate(JsonObject obj, JsonObject old);
+
+    /// <summary>
+    /// Checks a <c>/status</c> write after <see cref="PrepareForStatusUpdate"/>: immutable metadata and the kind's
+    /// status rules (counts not negative, QoS class unchanged...). Empty = valid.
+    /// </summary>
+    IReadOnlyList<StatusCause> ValidateStatusUpdate(JsonObject obj, JsonObject old);
 
     /// <summary>Whether the update changes what <c>metadata.generation</c> counts (the spec, not metadata or status).</summary>
     bool SpecChanged(JsonObject obj, JsonObject old);

@@ -65,6 +65,10 @@ public static class Json
     public static bool? Bool(JsonNode? node, params ReadOnlySpan<string> path) =>
         Walk(node, path) is JsonValue v && v.GetValueKind() is JsonValueKind.True or JsonValueKind.False ? v.GetValue<bool>() : null;
 
+    /// <summary>The string value of <paramref name="node"/> itself, or null when it is not a string.</summary>
+    public static string? StringOf(JsonNode? node) =>
+        node is JsonValue v && v.GetValueKind() == JsonValueKind.String ? v.GetValue<string>() : null;
+
     public static JsonNode? Walk(JsonNode? node, params ReadOnlySpan<string> path)
     {
         foreach (var step in path)

@@ -1,3 +1,5 @@
+using Berth.Api.Resources.Kinds;
+
 namespace Berth.Api.Resources;
 
 /// <summary>
@@ -86,40 +88,40 @@ public sealed class ResourceRegistry
         var scale = Subresource.Scale;
 
         // core/v1
-        yield return T("", "v1", "Namespace", "namespaces", false, ["ns"], sub: [status, Finalize],
+        yield return T("", "v1", "Namespace", "namespaces", false, ["ns"], sub: [status, Finalize], strategy: new NamespaceStrategy(),
             verbs: ["create", "delete", "get", "list", "patch", "update", "watch"]);
-        yield return T("", "v1", "Pod", "pods", true, ["po"], all, [status, Log, Exec, Attach, PortForward, Binding, Eviction]);
-        yield return T("", "v1", "Service", "services", true, ["svc"], all, [status]);
-        yield return T("", "v1", "Endpoints", "endpoints", true, ["ep"]);
-        yield return T("", "v1", "ConfigMap", "configmaps", true, ["cm"]);
-        yield return T("", "v1", "Secret", "secrets", true);
-        yield return T("", "v1", "Event", "events", true, ["ev"]);
-        yield return T("", "v1", "Node", "nodes", false, ["no"], sub: [status]);
-        yield return T("", "v1", "ServiceAccount", "serviceaccounts", true, ["sa"]);
-        yield return T("", "v1", "PersistentVolumeClaim", "persistentvolumeclaims", true, ["pvc"], sub: [status]);
-        yield return T("", "v1", "PersistentVolume", "persistentvolumes", false, ["pv"], sub: [status]);
+        yield return T("", "v1", "Pod", "pods", true, ["po"], all, [status, Log, Exec, Attach, PortForward, Binding, Eviction], new PodStrategy());
+        yield return T("", "v1", "Service", "services", true, ["svc"], all, [status], new ServiceStrategy());
+        yield return T("", "v1", "Endpoints", "endpoints", true, ["ep"], strategy: new EndpointsStrategy());
+        yield return T("", "v1", "ConfigMap", "configmaps", true, ["cm"], strategy: new ConfigMapStrategy());
+        yield return T("", "v1", "Secret", "secrets", true, strategy: new SecretStrategy());
+        yield return T("", "v1", "Event", "events", true, ["ev"], strategy: new EventStrategy());
+        yield return T("", "v1", "Node", "nodes", false, ["no"], sub: [status], strategy: new NodeStrategy());
+        yield return T("", "v1", "ServiceAccount", "serviceaccounts", true, ["sa"], strategy: new ServiceAccountStrategy());
+        yield return T("", "v1", "PersistentVolumeClaim", "persistentvolumeclaims", true, ["pvc"], sub: [status], strategy: new PersistentVolumeClaimStrategy());
+        yield return T("", "v1", "PersistentVolume", "persistentvolumes", false, ["pv"], sub: [status], strategy: new PersistentVolumeStrategy());
 
         // apps/v1
-        yield return T("apps", "v1", "Deployment", "deployments", true, ["deploy"], all, [status, scale]);
-        yield return T("apps", "v1", "ReplicaSet", "replicasets", true, ["rs"], all, [status, scale]);
-        yield return T("apps", "v1", "StatefulSet", "statefulsets", true, ["sts"], all, [status, scale]);
-        yield return T("apps", "v1", "DaemonSet", "daemonsets", true, ["ds"], all, [status]);
-        yield return T("apps", "v1", "ControllerRevision", "controllerrevisions", true);
+        yield return T("apps", "v1", "Deployment", "deployments", true, ["deploy"], all, [status, scale], new DeploymentStrategy());
+        yield return T("apps", "v1", "ReplicaSet", "replicasets", true, ["rs"], all, [status, scale], new ReplicaSetStrategy());
+        yield return T("apps", "v1", "StatefulSet", "statefulsets", true, ["sts"], all, [status, scale], new StatefulSetStrategy());
+        yield return T("apps", "v1", "DaemonSet", "daemonsets", true, ["ds"], all, [status], new DaemonSetStrategy());
+        yield return T("apps", "v1", "ControllerRevision", "controllerrevisions", true, strategy: new ControllerRevisionStrategy());
 
         // batch/v1
-        yield return T("batch", "v1", "Job", "jobs", true, categories: all, sub: [status]);
-        yield return T("batch", "v1", "CronJob", "cronjobs", true, ["cj"], all, [status]);
+        yield return T("batch", "v1", "Job", "jobs", true, categories: all, sub: [status], strategy: new JobStrategy());
+        yield return T("batch", "v1", "CronJob", "cronjobs", true, ["cj"], all, [status], new CronJobStrategy());
 
         // coordination.k8s.io/v1, node.k8s.io/v1, discovery.k8s.io/v1, storage.k8s.io/v1, networking.k8s.io/v1
-        yield return T("coordination.k8s.io", "v1", "Lease", "leases", true);
-        yield return T("node.k8s.io", "v1", "RuntimeClass", "runtimeclasses", false);
-        yield return T("discovery.k8s.io", "v1", "EndpointSlice", "endpointslices", true);
-        yield return T("storage.k8s.io", "v1", "StorageClass", "storageclasses", false, ["sc"]);
-        yield return T("networking.k8s.io", "v1", "NetworkPolicy", "networkpolicies", true, ["netpol"]);
+        yield return T("coordination.k8s.io", "v1", "Lease", "leases", true, strategy: new LeaseStrategy());
+        yield return T("node.k8s.io", "v1", "RuntimeClass", "runtimeclasses", false, strategy: new RuntimeClassStrategy());
+        yield return T("discovery.k8s.io", "v1", "EndpointSlice", "endpointslices", true, strategy: new EndpointSliceStrategy());
+        yield return T("storage.k8s.io", "v1", "StorageClass", "storageclasses", false, ["sc"], strategy: new StorageClassStrategy());
+        yield return T("networking.k8s.io", "v1", "NetworkPolicy", "networkpolicies", true, ["netpol"], strategy: new NetworkPolicyStrategy());
 
         // kubevirt.io/v1
-        yield return T("kubevirt.io", "v1", "VirtualMachine", "virtualmachines", true, ["vm", "vms"], all, [status]);
-        yield return T("kubevirt.io", "v1", "VirtualMachineInstance", "virtualmachineinstances", true, ["vmi", "vmis"], all, [status]);
+        yield return T("kubevirt.io", "v1", "VirtualMachine", "virtualmachines", true, ["vm", "vms"], all, [status], new VirtualMachineStrategy());
+        yield return T("kubevirt.io", "v1", "VirtualMachineInstance", "virtualmachineinstances", true, ["vmi", "vmis"], all, [status], new VirtualMachineInstanceStrategy());
 
         // metrics.k8s.io/v1beta1: computed on request, never stored.
         yield return T("metrics.k8s.io", "v1beta1", "PodMetrics", "pods", true, verbs: ReadOnlyVerbs, isVirtual: true);

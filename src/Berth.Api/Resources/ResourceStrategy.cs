@@ -25,6 +25,9 @@ public class ResourceStrategy : IResourceStrategy
     /// <summary>How names of this kind are checked; most kinds use DNS-1123 subdomains.</summary>
     protected virtual NameRule NameRule => NameRule.Subdomain;
 
+    /// <summary>True for kinds without a namespace; they have no <c>metadata.namespace</c> field selector.</summary>
+    protected virtual bool ClusterScoped => false;
+
     public virtual IReadOnlyList<TableColumn> Columns => BaseColumns;
 
     public virtual void PrepareForCreate(JsonObject obj)
@@ -90,7 +93,31 @@ public class ResourceStrategy : IResourceStrategy
     {
     }
 
-    public virtual IReadOnlyList<StatusCause> ValidateUpdate(JsonObject obj, JsonObject old) => [];
+    public virtual IReadOnlyList<StatusCause> ValidateUpdate(JsonObject obj, JsonObject old)
+    {
+        var causes = new List<StatusCause>();
+        Validation.ValidateObjectMetaUpdate(obj, old, causes);
+        ValidateSpecUpdate(obj, old, causes);
+        return causes;
+    }
+
+    /// <summary>Kind-specific transition checks (immutable fields); add causes to <paramref name="causes"/>.</summary>
+    protected virtual void ValidateSpecUpdate(JsonObject obj, JsonObject old, List<StatusCause> causes)
+    {
+    }
+
+    public virtual IReadOnlyList<StatusCause> ValidateStatusUpdate(JsonObject obj, JsonObject old)
+    {
+        var causes = new List<StatusCause>();
+        Validation.ValidateObjectMetaUpdate(obj, old, causes);
+        ValidateStatus(obj, old, causes);
+        return causes;
+    }
+
+    /// <summary>Kind-specific checks of a status write; add causes to <paramref name="causes"/>.</summary>
+    protected virtual void ValidateStatus(JsonObject obj, JsonObject old, List<StatusCause> causes)
+    {
+    }
 
     public virtual bool SpecChanged(JsonObject obj, JsonObject old)
     {
@@ -128,7 +155,7 @@ public class ResourceStrategy : IResourceStrategy
             case "metadata.name":
                 value = Json.String(obj, "metadata", "name");
                 return true;
-            case "metadata.namespace":
+            case "metadata.namespace" when !ClusterScoped:
                 value = Json.String(obj, "metadata", "namespace") ?? "";
                 return true;
             default:

@@ -20,6 +20,9 @@ public sealed record StatusCause(string Reason, string Message, string Field)
     public static StatusCause Duplicate(string field, object? value) =>
         new("FieldValueDuplicate", $"Duplicate value: {Quote(value)}", field);
 
+    public static StatusCause NotFound(string field, object? value) =>
+        new("FieldValueNotFound", $"Not found: {Quote(value)}", field);
+
     public static StatusCause Forbidden(string field, string detail) =>
         new("FieldValueForbidden", $"Forbidden: {detail}", field);
 

@@ -22,6 +22,12 @@ public static partial class Validation
     public const string Dns1123SubdomainMessage =
         "a lowercase RFC 1123 subdomain must consist of lower case alphanumeric characters, '-' or '.', and must start and end with an alphanumeric character (e.g. 'example.com', regex used for validation is '[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*')";
 
+    public const string Dns1035LabelMessage =
+        "a DNS-1035 label must consist of lower case alphanumeric characters or '-', start with an alphabetic character, and end with an alphanumeric character (e.g. 'my-name',  or 'abc-123', regex used for validation is '[a-z]([-a-z0-9]*[a-z0-9])?')";
+
+    /// <summary>apimachinery's <c>FieldImmutableErrorMsg</c>.</summary>
+    public const string FieldImmutable = "field is immutable";
+
     public const string QualifiedNameMessage =
         "name part must consist of alphanumeric characters, '-', '_' or '.', and must start and end with an alphanumeric character (e.g. 'MyName',  or 'my.name',  or '123-abc', regex used for validation is '([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]')";
 
@@ -30,6 +36,9 @@ public static partial class Validation
 
     [GeneratedRegex("^[a-z0-9]([-a-z0-9]*[a-z0-9])?$")]
     private static partial Regex Dns1123LabelRegex();
+
+    [GeneratedRegex("^[a-z]([-a-z0-9]*[a-z0-9])?$")]
+    private static partial Regex Dns1035LabelRegex();
 
     [GeneratedRegex("^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$")]
     private static partial Regex Dns1123SubdomainRegex();
@@ -51,6 +60,20 @@ public static partial class Validation
         if (!Dns1123LabelRegex().IsMatch(value))
         {
             yield return Dns1123LabelMessage;
+        }
+    }
+
+    /// <summary>Problems with <paramref name="value"/> as an RFC 1035 label (empty = valid).</summary>
+    public static IEnumerable<string> IsDns1035Label(string value)
+    {
+        if (value.Length > Dns1123LabelMaxLength)
+        {
+            yield return $"must be no more than {Dns1123LabelMaxLength} characters";
+        }
+
+        if (!Dns1035LabelRegex().IsMatch(value))
+        {
+            yield return Dns1035LabelMessage;
         }
     }
 
@@ -108,7 +131,7 @@ public static partial class Validation
             yield return "name part must be no more than 63 characters";
         }
 
-        if (name.Length > 0 && !QualifiedNameRegex().IsMatch(name))
+        if (!QualifiedNameRegex().IsMatch(name))
         {
             yield return QualifiedNameMessage;
         }
@@ -131,6 +154,7 @@ public static partial class Validation
     public static IEnumerable<string> CheckName(string name, NameRule rule) => rule switch
     {
         NameRule.Label => IsDns1123Label(name),
+        NameRule.Dns1035Label => IsDns1035Label(name),
         NameRule.Subdomain => IsDns1123Subdomain(name),
         _ => IsPathSegment(name),
     };
@@ -249,6 +273,46 @@ public static partial class Validation
         if (total > TotalAnnotationSizeLimit)
         {
             causes.Add(StatusCause.TooLong(field, TotalAnnotationSizeLimit));
+        }
+    }
+
+    /// <summary>
+    /// The checks of apimachinery's <c>ValidateObjectMetaUpdate</c> that a client can trip: name, namespace and uid
+    /// may not change, and no finalizer may be added to an object that is being deleted.
+    /// </summary>
+    public static void ValidateObjectMetaUpdate(JsonObject obj, JsonObject old, List<StatusCause> causes)
+    {
+        var meta = Json.Object(obj, "metadata");
+        var oldMeta = Json.Object(old, "metadata");
+        if (meta is null || oldMeta is null)
+        {
+            return;
+        }
+
+        foreach (var key in new[] { "name", "namespace" })
+        {
+            var now = Json.String(meta, key) ?? "";
+            if (now != (Json.String(oldMeta, key) ?? ""))
+            {
+                causes.Add(StatusCause.Invalid($"metadata.{key}", now, FieldImmutable));
+            }
+        }
+
+        var uid = Json.String(meta, "uid");
+        if (!string.IsNullOrEmpty(uid) && uid != Json.String(oldMeta, "uid"))
+        {
+            causes.Add(StatusCause.Invalid("metadata.uid", uid, FieldImmutable));
+        }
+
+        if (oldMeta["deletionTimestamp"] is not null)
+        {
+            var before = (Json.Array(oldMeta, "finalizers") ?? []).Select(f => Json.StringOf(f)).ToHashSet();
+            var added = (Json.Array(meta, "finalizers") ?? []).Select(f => Json.StringOf(f)).Where(f => !before.Contains(f)).Distinct().Order(StringComparer.Ordinal).ToList();
+            if (added.Count > 0)
+            {
+                causes.Add(StatusCause.Forbidden("metadata.finalizers",
+                    $"no new finalizers can be added if the object is being deleted, found new finalizers []string{{{string.Join(", ", added.Select(a => $"\"{a}\""))}}}"));
+            }
         }
     }
 }

@@ -15,6 +15,14 @@ public sealed class NamespaceController(ControllerContext context) : Controller(
 {
     public const string Finalizer = "kubernetes";
     private static readonly TimeSpan RecheckInterval = TimeSpan.FromMilliseconds(500);
+
+    /// <summary>
+    /// How long after a namespace starts terminating the controller begins deleting its content.
+    /// Clients that delete a namespace together with what is in it (<c>kubectl delete -f</c> of a
+    /// manifest that holds both) finish their own deletes first, as they do against Kubernetes,
+    /// whose namespace controller takes about as long to discover and start.
+    /// </summary>
+    public static readonly TimeSpan StartDelay = TimeSpan.FromSeconds(2);
     private Informer<JsonObject> _namespaces = null!;
 
     public override void Setup()
@@ -28,7 +36,7 @@ public sealed class NamespaceController(ControllerContext context) : Controller(
     {
         if (Json.String(ns, "metadata", "deletionTimestamp") is not null)
         {
-            Queue.Add(Json.String(ns, "metadata", "name")!);
+            Queue.AddAfter(Json.String(ns, "metadata", "name")!, StartDelay);
         }
     }
 

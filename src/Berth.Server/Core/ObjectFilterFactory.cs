@@ -1,10 +1,10 @@
 using System.Text.Json.Nodes;
-using Berth.Api.Client;
 using Berth.Api.Resources;
+using Berth.Api.Selectors;
 
 namespace Berth.Server.Core;
 
-/// <summary>Compiles label and field selectors into an <see cref="IObjectFilter"/> (400 BadRequest when invalid).</summary>
+/// <summary>Compiles a request's label and field selectors against the kind (400 BadRequest when invalid or unsupported).</summary>
 public sealed class ObjectFilterFactory
 {
     public IObjectFilter Create(ResourceType type, string? labelSelector, string? fieldSelector)
@@ -14,7 +14,14 @@ public sealed class ObjectFilterFactory
             return Everything.Instance;
         }
 
-        throw ApiException.BadRequest($"selectors on {type.QualifiedResource} are not implemented yet");
+        try
+        {
+            return new SelectorFilter(ObjectSelector.Parse(labelSelector, fieldSelector, type.Strategy));
+        }
+        catch (SelectorException e)
+        {
+            throw e.ToApiException();
+        }
     }
 
     private sealed class Everything : IObjectFilter
@@ -24,5 +31,12 @@ public sealed class ObjectFilterFactory
         public bool IsEverything => true;
 
         public bool Matches(JsonObject obj) => true;
+    }
+
+    private sealed class SelectorFilter(ObjectSelector selector) : IObjectFilter
+    {
+        public bool IsEverything => selector.IsEverything;
+
+        public bool Matches(JsonObject obj) => selector.Matches(obj);
     }
 }

@@ -26,6 +26,9 @@ public sealed class ResourceService(IStore store, ResourceRegistry registry, Tim
 
     public ObjectFilterFactory Filters { get; } = filters;
 
+    /// <summary>Allocates Service cluster IPs and node ports on create (set once at start-up).</summary>
+    public ServiceAllocator? Allocator { get; set; }
+
     /// <summary>Reads one object.</summary>
     public async Task<JsonObject> GetAsync(ResourceType type, string? ns, string name, CancellationToken ct)
     {
@@ -41,9 +44,10 @@ public sealed class ResourceService(IStore store, ResourceRegistry registry, Tim
     public async Task<StoreList> ListRawAsync(ResourceType type, string? ns, ListOptions options, CancellationToken ct)
     {
         long revision = 0;
+        var requested = ParseResourceVersion(options.ResourceVersion);
         if (options.ResourceVersionMatch == "Exact")
         {
-            revision = ParseResourceVersion(options.ResourceVersion);
+            revision = requested;
         }
         else if (options.ResourceVersionMatch is { Length: > 0 } m && m != "NotOlderThan")
         {
@@ -127,6 +131,7 @@ public sealed class ResourceService(IStore store, ResourceRegistry registry, Tim
 
         type.Strategy.PrepareForCreate(obj);
         type.Strategy.ApplyDefaults(obj);
+        using var allocation = IsServices(type) && Allocator is not null ? await Allocator.AllocateAsync(type, obj, ct) : null;
         var causes = type.Strategy.Validate(obj);
         if (causes.Count > 0)
         {
@@ -319,7 +324,7 @@ public sealed class ResourceService(IStore store, ResourceRegistry registry, Tim
         else if (subresource == "status")
         {
             type.Strategy.PrepareForStatusUpdate(obj, old);
-            causes = type.Strategy.Validate(obj);
+            causes = [.. type.Strategy.Validate(obj), .. type.Strategy.ValidateStatusUpdate(obj, old)];
         }
         else
         {
@@ -380,6 +385,8 @@ public sealed class ResourceService(IStore store, ResourceRegistry registry, Tim
     internal static bool HasSpecFinalizers(ResourceType type, JsonObject obj) =>
         type.Group.Length == 0 && type.Plural == "namespaces" && (Json.Array(obj, "spec", "finalizers")?.Count ?? 0) > 0;
 
+    private static bool IsServices(ResourceType type) => type.Group.Length == 0 && type.Plural == "services";
+
     /// <summary>Kinds Kubernetes lets a PUT create (AllowCreateOnUpdate in their strategies).</summary>
     private static bool AllowsCreateOnUpdate(ResourceType type) =>
         (type.Group, type.Plural) is ("", "endpoints") or ("", "events") or ("coordination.k8s.io", "leases");
@@ -391,6 +398,12 @@ public sealed class ResourceService(IStore store, ResourceRegistry registry, Tim
         if (entry is null)
         {
             throw ApiException.NotFound("", "namespaces", ns);
+        }
+
+        // Creates are hot: parse the namespace only when its bytes can hold a deletion timestamp at all.
+        if (entry.Value.Span.IndexOf("\"deletionTimestamp\""u8) < 0)
+        {
+            return;
         }
 
         var nsObj = ObjectCodec.Decode(entry.Value, entry.ModRevision);

@@ -43,7 +43,7 @@ public sealed class SubresourceService(ResourceService resources, PatchApplier p
     {
         var scale = await GetScaleAsync(type, ns, name, ct);
         var scaleType = ScaleType(type);
-        var patched = patcher.Apply(scaleType, scale, patchType == PatchType.StrategicMerge ? PatchType.Merge : patchType, patch);
+        var patched = patcher.Apply(scaleType, scale, patchType, patch);
         return await UpdateScaleAsync(type, ns, name, patched, dryRun, ct);
     }
 

@@ -2,11 +2,12 @@ using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using Berth.Api.Client;
+using Berth.Api.Protobuf;
 using Microsoft.AspNetCore.Http;
 
 namespace Berth.Server.Http;
 
-/// <summary>Reads request bodies with the API's limit and turns JSON or YAML into a node, or a 4xx.</summary>
+/// <summary>Reads request bodies with the API's limit and turns JSON, YAML or Kubernetes protobuf into a node, or a 4xx.</summary>
 public static class RequestBody
 {
     /// <summary>Kubernetes' limit for a request body (3 MiB); larger bodies get 413.</summary>
@@ -37,7 +38,10 @@ public static class RequestBody
         return ms.ToArray();
     }
 
-    /// <summary>Parses a body as JSON, or YAML when the content type says so.</summary>
+    /// <summary>
+    /// Parses a body as JSON, or YAML or Kubernetes protobuf (<see cref="KubernetesProtobuf"/>: the JSON the same
+    /// object would have had) when the content type says so.
+    /// </summary>
     public static JsonNode Parse(byte[] body, string? contentType)
     {
         if (body.Length == 0)
@@ -58,11 +62,27 @@ public static class RequestBody
             }
         }
 
+        if (media == KubernetesProtobuf.MediaType)
+        {
+            try
+            {
+                return KubernetesProtobuf.Decode(body);
+            }
+            catch (ProtobufUnsupportedKindException e)
+            {
+                throw new ApiException(415, "UnsupportedMediaType", e.Message);
+            }
+            catch (ProtobufFormatException e)
+            {
+                throw ApiException.BadRequest($"error decoding request body as protobuf: {e.Message}");
+            }
+        }
+
         if (media is not ("" or "application/json" or "application/json-patch+json" or "application/merge-patch+json"
             or "application/strategic-merge-patch+json" or "*/*"))
         {
             throw new ApiException(415, "UnsupportedMediaType",
-                $"the body of the request was in an unknown format - accepted media types include: application/json, application/yaml (got {media})");
+                $"the body of the request was in an unknown format - accepted media types include: application/json, application/yaml, application/vnd.kubernetes.protobuf (got {media})");
         }
 
         try

@@ -1,0 +1,8 @@
+namespace Berth.Api.Protobuf;
+
+public enum ProtoFieldKind
+{
+    Single,
+    Repeated,
+    Map,
+}

@@ -1,0 +1,11 @@
+using System.Text.Json.Serialization;
+
+namespace Berth.Runtime.Oci.Images;
+
+public sealed record HistoryEntry
+{
+    [JsonPropertyName("created")] public DateTimeOffset? Created { get; init; }
+    [JsonPropertyName("created_by")] public string? CreatedBy { get; init; }
+    [JsonPropertyName("comment")] public string? Comment { get; init; }
+    [JsonPropertyName("empty_layer")] public bool? EmptyLayer { get; init; }
+}

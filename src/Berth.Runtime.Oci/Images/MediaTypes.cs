@@ -1,0 +1,36 @@
+namespace Berth.Runtime.Oci.Images;
+
+/// <summary>
+/// The media types of the OCI image spec and their Docker image manifest v2 schema 2 equivalents,
+/// which registries and <c>docker save</c> still produce
+/// (https://github.com/opencontainers/image-spec/blob/main/media-types.md#compatibility-matrix).
+/// </summary>
+public static class MediaTypes
+{
+    public const string OciManifest = "application/vnd.oci.image.manifest.v1+json";
+    public const string OciIndex = "application/vnd.oci.image.index.v1+json";
+    public const string OciConfig = "application/vnd.oci.image.config.v1+json";
+    public const string OciLayer = "application/vnd.oci.image.layer.v1.tar";
+    public const string OciLayerGzip = "application/vnd.oci.image.layer.v1.tar+gzip";
+    public const string OciLayerZstd = "application/vnd.oci.image.layer.v1.tar+zstd";
+    public const string OciLayerNonDistributableGzip = "application/vnd.oci.image.layer.nondistributable.v1.tar+gzip";
+
+    public const string DockerManifest = "application/vnd.docker.distribution.manifest.v2+json";
+    public const string DockerManifestList = "application/vnd.docker.distribution.manifest.list.v2+json";
+    public const string DockerConfig = "application/vnd.docker.container.image.v1+json";
+    public const string DockerLayerGzip = "application/vnd.docker.image.rootfs.diff.tar.gzip";
+    public const string DockerLayer = "application/vnd.docker.image.rootfs.diff.tar";
+    public const string DockerForeignLayerGzip = "application/vnd.docker.image.rootfs.foreign.diff.tar.gzip";
+
+    /// <summary>What a client sends in <c>Accept</c> when it asks for a manifest: every type this store understands.</summary>
+    public static readonly string[] ManifestAccept = [OciIndex, OciManifest, DockerManifestList, DockerManifest];
+
+    public static bool IsIndex(string? mediaType) => mediaType is OciIndex or DockerManifestList;
+
+    public static bool IsManifest(string? mediaType) => mediaType is OciManifest or DockerManifest;
+
+    public static bool IsLayer(string? mediaType) =>
+        mediaType is OciLayer or OciLayerGzip or OciLayerZstd or OciLayerNonDistributableGzip
+            or DockerLayer or DockerLayerGzip or DockerForeignLayerGzip
+            or "application/vnd.oci.image.layer.nondistributable.v1.tar";
+}

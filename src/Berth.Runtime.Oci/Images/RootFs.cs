@@ -1,0 +1,9 @@
+using System.Text.Json.Serialization;
+
+namespace Berth.Runtime.Oci.Images;
+
+public sealed record RootFs
+{
+    [JsonPropertyName("type")] public string Type { get; init; } = "layers";
+    [JsonPropertyName("diff_ids")] public List<string> DiffIds { get; init; } = [];
+}

@@ -1,0 +1,8 @@
+namespace Berth.Runtime.Oci.Runtime;
+
+public enum NamespaceMode
+{
+    New,
+    Host,
+    Join,
+}
