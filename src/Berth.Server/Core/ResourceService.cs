@@ -321,6 +321,11 @@ public sealed class ResourceService(IStore store, ResourceRegistry registry, Tim
             Json.EnsureObject(obj, "spec")["finalizers"] = finalizers ?? new JsonArray();
             causes = [];
         }
+        else if (subresource == "binding")
+        {
+            // pods/binding: the caller changed spec.nodeName and the PodScheduled condition only.
+            causes = [];
+        }
         else if (subresource == "status")
         {
             type.Strategy.PrepareForStatusUpdate(obj, old);

@@ -15,7 +15,6 @@ public sealed class NodeLifecycleTests
         {
             NodeMonitorGracePeriod = TimeSpan.FromSeconds(2),
             NodeMonitorPeriod = TimeSpan.FromMilliseconds(200),
-            DefaultTolerationSeconds = 1,
         });
         await cluster.AddNodeAsync("bt-flaky");
         var ns = await cluster.NamespaceAsync("lifecycle");
@@ -31,15 +30,18 @@ public sealed class NodeLifecycleTests
             return TestObjects.Pod(ns, name, extraSpec: spec);
         }
 
-        await cluster.CreateAsync(cluster.Pods, Pod("plain"));
+        await cluster.CreateAsync(cluster.Pods, Pod("quick", new JsonArray(new JsonObject
+        {
+            ["key"] = "node.kubernetes.io/unreachable", ["operator"] = "Exists", ["effect"] = "NoExecute", ["tolerationSeconds"] = 1,
+        })));
         await cluster.CreateAsync(cluster.Pods, Pod("stays", new JsonArray(new JsonObject
         {
             ["key"] = "node.kubernetes.io/unreachable", ["operator"] = "Exists", ["effect"] = "NoExecute",
         })));
-        await cluster.CreateAsync(cluster.Pods, Pod("patient", new JsonArray(new JsonObject
-        {
-            ["key"] = "node.kubernetes.io/unreachable", ["operator"] = "Exists", ["effect"] = "NoExecute", ["tolerationSeconds"] = 600,
-        })));
+        // No toleration of its own: the API server's DefaultTolerationSeconds gives it 300 s.
+        var patient = await cluster.CreateAsync(cluster.Pods, Pod("patient"));
+        Assert.Contains(Json.Array(patient, "spec", "tolerations")!.OfType<JsonObject>(),
+            t => Json.String(t, "key") == "node.kubernetes.io/unreachable" && Json.Long(t, "tolerationSeconds") == 300);
         await Wait.UntilAsync(async () => (await cluster.ListAsync(cluster.Pods, ns)).All(p => Json.String(p, "status", "phase") == "Running"), "three running pods");
 
         // The node's agent goes silent: no more Lease renewals.
@@ -56,9 +58,9 @@ public sealed class NodeLifecycleTests
         Assert.Equal(["NoExecute", "NoSchedule"], taints.Select(t => Json.String(t, "effect")).Order());
         Assert.NotNull(Json.String(taints.Single(t => Json.String(t, "effect") == "NoExecute"), "timeAdded"));
 
-        // "plain" has only the default 1 s toleration: evicted. The others stay.
-        var evicted = await Wait.ForAsync(() => cluster.GetAsync(cluster.Pods, ns, "plain"), p => Json.String(p, "metadata", "deletionTimestamp") is not null,
-            "plain evicted", TimeSpan.FromSeconds(10));
+        // "quick" tolerates the taint for 1 s: evicted. The others stay.
+        var evicted = await Wait.ForAsync(() => cluster.GetAsync(cluster.Pods, ns, "quick"), p => Json.String(p, "metadata", "deletionTimestamp") is not null,
+            "quick evicted", TimeSpan.FromSeconds(10));
         Assert.Contains(Json.Array(evicted, "status", "conditions")!.OfType<JsonObject>(), c => Json.String(c, "type") == "DisruptionTarget");
         var stays = await cluster.GetAsync(cluster.Pods, ns, "stays");
         Assert.Null(Json.String(stays, "metadata", "deletionTimestamp"));
