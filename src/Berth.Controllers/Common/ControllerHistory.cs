@@ -39,7 +39,7 @@ public sealed class ControllerHistory(IApiClient api, ResourceType revisionType,
 
     public static long Number(JsonObject revision) => Json.Long(revision, "revision") ?? 0;
 
-    public static bool SameData(JsonObject a, JsonObject b) => JsonNode.DeepEquals(a["data"], b["data"]);
+    public static bool SameData(JsonObject a, JsonObject b) => SemanticJson.Equal(a["data"], b["data"]);
 
     /// <summary>A revision object (not yet stored) for <paramref name="owner"/>'s template.</summary>
     public JsonObject New(JsonObject owner, JsonObject? template, long number, long? collisionCount)

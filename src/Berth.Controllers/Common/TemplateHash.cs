@@ -10,7 +10,8 @@ namespace Berth.Controllers.Common;
 /// <c>controller.ComputeHash</c>: FNV-1a 32-bit over the object, then the collision count as 4 little-endian
 /// bytes when set, printed in decimal and encoded with <c>rand.SafeEncodeString</c> (an alphabet without vowels
 /// or look-alikes, so a hash never spells a word). Kube hashes the Go struct dump; Berth hashes a canonical
-/// JSON form (object keys sorted, no whitespace), so names differ from kube's but are equally stable: the same
+/// JSON form (object keys sorted, no whitespace, nulls and empty objects and lists dropped as <see cref="SemanticJson"/>
+/// does), so names differ from kube's but are equally stable: the same
 /// template always gives the same hash, and a collision is resolved by bumping the collision count.
 /// </summary>
 public static class TemplateHash
@@ -21,7 +22,7 @@ public static class TemplateHash
 
     public static string Compute(JsonNode? template, long? collisionCount = null)
     {
-        var hash = Fnv32a(OffsetBasis, Canonical(template));
+        var hash = Fnv32a(OffsetBasis, Canonical(SemanticJson.Normalize(template)));
         if (collisionCount is { } c)
         {
             Span<byte> bytes = stackalloc byte[4];

@@ -29,8 +29,11 @@ public static class DeploymentRevisions
 
     public static long MaxRevision(IEnumerable<ReplicaSetModel> rss) => rss.Select(r => r.Revision).DefaultIfEmpty(0).Max();
 
-    /// <summary><c>EqualIgnoreHash</c>: the templates are equal once the <c>pod-template-hash</c> label is dropped from both.</summary>
-    public static bool EqualIgnoreHash(JsonObject? a, JsonObject? b) => JsonNode.DeepEquals(WithoutHash(a), WithoutHash(b));
+    /// <summary>
+    /// <c>EqualIgnoreHash</c>: the templates are equal once the <c>pod-template-hash</c> label is dropped from both, compared
+    /// semantically (<see cref="SemanticJson"/>).
+    /// </summary>
+    public static bool EqualIgnoreHash(JsonObject? a, JsonObject? b) => SemanticJson.Equal(WithoutHash(a), WithoutHash(b));
 
     private static JsonObject WithoutHash(JsonObject? template)
     {
