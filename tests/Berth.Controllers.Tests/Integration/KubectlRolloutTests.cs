@@ -58,7 +58,7 @@ public sealed class KubectlRolloutTests(ClusterFixture fixture) : IClassFixture<
 
         var status = await kubectl.OkAsync("rollout", "status", "-n", ns, "deployment/web", "--timeout=60s");
         Assert.Contains("deployment \"web\" successfully rolled out", status);
-        Assert.Contains("statefulset rolling update complete 2 pods at revision db-", await kubectl.OkAsync("rollout", "status", "-n", ns, "statefulset/db", "--timeout=60s"));
+        Assert.Contains("partitioned roll out complete: 2 new pods have been updated...", await kubectl.OkAsync("rollout", "status", "-n", ns, "statefulset/db", "--timeout=60s"));
 
         await kubectl.OkAsync("set", "image", "-n", ns, "deployment/web", "app=nginx:1.28");
         Assert.Contains("successfully rolled out", await kubectl.OkAsync("rollout", "status", "-n", ns, "deployment/web", "--timeout=60s"));

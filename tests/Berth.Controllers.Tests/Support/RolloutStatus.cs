@@ -65,7 +65,7 @@ public static class RolloutStatus
             return (false, $"Waiting for {replicas - (Json.Long(status, "readyReplicas") ?? 0)} pods to be ready...");
         }
 
-        if (Json.Long(sts, "spec", "updateStrategy", "rollingUpdate", "partition") is { } partition && partition > 0)
+        if (Json.Long(sts, "spec", "updateStrategy", "rollingUpdate", "partition") is { } partition)
         {
             if ((Json.Long(status, "updatedReplicas") ?? 0) < replicas - partition)
             {
