@@ -128,4 +128,57 @@ public sealed class DeploymentTests(ClusterFixture fixture) : IClassFixture<Clus
         Assert.Equal("3", Json.String(back, "metadata", "annotations", "deployment.kubernetes.io/revision"));
         Assert.Equal("1", Json.String(back, "metadata", "annotations", "deployment.kubernetes.io/revision-history"));
     }
+
+    private static JsonObject? Condition(JsonObject d, string type) =>
+        (Json.Array(d, "status", "conditions") ?? []).OfType<JsonObject>().FirstOrDefault(c => Json.String(c, "type") == type);
+
+    [Fact]
+    public async Task Stuck_rollout_reports_progress_deadline_exceeded_and_pause_holds_the_rollout()
+    {
+        var ns = await Cluster.NamespaceAsync("deadline");
+        // Pods run but never become ready: the rollout cannot progress.
+        Cluster.Kubelet.SetPolicy(ns, _ => PodPlan.Now(PodOutcome.RunNotReady));
+        var d = TestObjects.Deployment(ns, "stuck", 2);
+        d["spec"]!["progressDeadlineSeconds"] = 1;
+        await Cluster.CreateAsync(Cluster.Deployments, d);
+        var timedOut = await Wait.ForAsync(() => Cluster.GetAsync(Cluster.Deployments, ns, "stuck"),
+            x => Json.String(Condition(x, "Progressing"), "reason") == "ProgressDeadlineExceeded", "ProgressDeadlineExceeded",
+            describe: x => x["status"]?.ToJsonString() ?? "");
+        Assert.Equal("False", Json.String(Condition(timedOut, "Progressing"), "status"));
+        Assert.StartsWith("ReplicaSet \"stuck-", Json.String(Condition(timedOut, "Progressing"), "message"));
+        Assert.Equal("MinimumReplicasUnavailable", Json.String(Condition(timedOut, "Available"), "reason"));
+        Assert.Contains("exceeded its progress deadline", RolloutStatus.Deployment(timedOut).Message);
+
+        // Paused: a template change makes no new ReplicaSet until resumed.
+        var ns2 = await Cluster.NamespaceAsync("pause");
+        await Cluster.CreateAsync(Cluster.Deployments, TestObjects.Deployment(ns2, "held", 2));
+        await RolledOutAsync(ns2, "held");
+        await Cluster.UpdateAsync(Cluster.Deployments, ns2, "held", x => x["spec"]!["paused"] = true);
+        await Wait.ForAsync(() => Cluster.GetAsync(Cluster.Deployments, ns2, "held"),
+            x => Json.String(Condition(x, "Progressing"), "reason") == "DeploymentPaused", "DeploymentPaused");
+        await Cluster.UpdateAsync(Cluster.Deployments, ns2, "held", x => x["spec"]!["template"]!["spec"]!["containers"]![0]!["image"] = "nginx:1.28");
+        await Wait.ForAsync(() => Cluster.GetAsync(Cluster.Deployments, ns2, "held"),
+            x => Json.Long(x, "status", "observedGeneration") == Json.Long(x, "metadata", "generation"), "the paused change observed");
+        Assert.Single(await ReplicaSetsAsync(ns2));
+        await Cluster.UpdateAsync(Cluster.Deployments, ns2, "held", x => x["spec"]!["paused"] = false);
+        await RolledOutAsync(ns2, "held");
+        Assert.Equal(2, (await ReplicaSetsAsync(ns2)).Count);
+    }
+
+    [Fact]
+    public async Task Recreate_removes_every_old_pod_before_starting_new_ones()
+    {
+        var ns = await Cluster.NamespaceAsync("recreate");
+        await Cluster.CreateAsync(Cluster.Deployments, TestObjects.Deployment(ns, "db", 2, "postgres:15", new JsonObject { ["type"] = "Recreate" }));
+        await RolledOutAsync(ns, "db");
+        using var log = new PodEventLog(Cluster, ns);
+        await log.StartAsync();
+        await Cluster.UpdateAsync(Cluster.Deployments, ns, "db", x => x["spec"]!["template"]!["spec"]!["containers"]![0]!["image"] = "postgres:16");
+        await RolledOutAsync(ns, "db");
+        var firstCreate = log.Entries.FindIndex(e => e.Kind == "create");
+        var deletes = log.Entries.Select((e, i) => (e, i)).Where(x => x.e.Kind == "delete").Select(x => x.i).ToList();
+        Assert.Equal(2, deletes.Count);
+        Assert.True(firstCreate > deletes.Max(), $"a new pod was created before the old ones were gone: {log}");
+        Assert.Empty(log.Entries[firstCreate].ReadyThen);
+    }
 }
