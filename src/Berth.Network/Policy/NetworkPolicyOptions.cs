@@ -7,8 +7,9 @@ public sealed record NetworkPolicyOptions
     /// outside it. Separate from the service proxy's <c>ip berth</c> (docs/adr/0003-network-policy.md).</summary>
     public string TableName { get; init; } = "berth-policy";
 
-    /// <summary>What denied traffic gets: <see cref="PolicyDenyAction.Reject"/> (the default: the sender learns at
-    /// once, TCP with a reset, others with ICMP admin-prohibited) or <see cref="PolicyDenyAction.Drop"/> (the sender
-    /// waits for its timeout, as with Calico's default).</summary>
+    /// <summary>What denied traffic gets: <see cref="PolicyDenyAction.Reject"/> (the default: the sender learns
+    /// quickly; a direct TCP connection gets a reset, anything else ICMP admin-prohibited, which a TCP client on this
+    /// kernel reports as "no route to host" at its first SYN retransmission, ~1 s) or <see cref="PolicyDenyAction.Drop"/>
+    /// (the sender waits for its own timeout, as with Calico's default).</summary>
     public PolicyDenyAction DenyAction { get; init; } = PolicyDenyAction.Reject;
 }

@@ -20,6 +20,12 @@ namespace Berth.Network.Policy;
 /// allowed"). Service DNAT happens at prerouting/output (priority dstnat), before forward, so rules see the endpoint
 /// pod's address and target port.
 /// <para>
+/// Denied traffic is rejected: a TCP connection that was not DNATed gets a reset (the client sees "connection
+/// refused" at once); everything else, including connections to a ClusterIP, gets ICMP admin-prohibited. A reset for
+/// a bridged packet is sent straight out of the bridge port by the kernel (nf_send_reset), without undoing the service
+/// DNAT, so the client would ignore it and wait for its timeout; ICMP errors are translated back by conntrack.
+/// </para>
+/// <para>
 /// The transaction is <c>add table; delete table; add table …</c>: the kernel applies it all or nothing, so no packet
 /// ever sees an empty or half-built table, and conntrack (which holds established flows) is not touched.
 /// </para>
@@ -45,7 +51,7 @@ public static class NftablesPolicyRuleset
 
         var deny = options.DenyAction == PolicyDenyAction.Drop
             ? ["drop"]
-            : (string[])["meta l4proto tcp reject with tcp reset", "reject with icmp type admin-prohibited"];
+            : (string[])["meta l4proto tcp ct status & dnat == 0 reject with tcp reset", "reject with icmp type admin-prohibited"];
         var chainNames = new HashSet<string>(StringComparer.Ordinal);
         foreach (var p in pods)
         {

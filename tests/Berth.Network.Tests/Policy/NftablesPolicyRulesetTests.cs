@@ -46,7 +46,7 @@ public sealed class NftablesPolicyRulesetTests
         [
             "add chain ip t in-shop/back",
             "add rule ip t in-shop/back ip saddr 10.0.0.3 accept",
-            "add rule ip t in-shop/back meta l4proto tcp reject with tcp reset",
+            "add rule ip t in-shop/back meta l4proto tcp ct status & dnat == 0 reject with tcp reset",
             "add rule ip t in-shop/back reject with icmp type admin-prohibited",
             "add element ip t ingress-pods { 10.0.0.3 : jump in-shop/back }",
         ], lines[9..]);
