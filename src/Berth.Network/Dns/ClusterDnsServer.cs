@@ -1,4 +1,5 @@
 using System.Net;
+using System.Net.Sockets;
 using ARSoft.Tools.Net;
 using ARSoft.Tools.Net.Dns;
 using Microsoft.Extensions.Logging;
@@ -109,7 +110,33 @@ public sealed class ClusterDnsServer : IAsyncDisposable
             ClusterDnsLog.ServerError(_logger, e.Exception);
             return Task.CompletedTask;
         };
-        _server.Start();
+        try
+        {
+            _server.Start();
+        }
+        catch
+        {
+            // DnsServer binds its transports one after the other: release those bound before the one that failed.
+            foreach (var t in transports)
+            {
+                try
+                {
+                    t.Close();
+                }
+                catch (Exception e) when (e is SocketException or ObjectDisposedException or InvalidOperationException)
+                {
+                }
+            }
+
+            _server = null;
+            lock (_udp)
+            {
+                _udp.Clear();
+            }
+
+            throw;
+        }
+
         ClusterDnsLog.Started(_logger, string.Join(", ", _options.Listen), _upstream is null ? "none" : string.Join(", ", _upstreamEndpoints));
     }
 

@@ -14,6 +14,75 @@ namespace Berth.Network.Policy;
 /// </summary>
 public static class NetworkPolicyMapper
 {
+    /// <summary>
+    /// The whole <see cref="PolicyState"/> of node <paramref name="nodeName"/> from what the agent's informers hold:
+    /// every pod (those with <c>spec.nodeName</c> = <paramref name="nodeName"/> become <see cref="PolicyState.LocalPods"/>),
+    /// every namespace and every NetworkPolicy. Left out: hostNetwork pods, pods without an IP, and finished pods
+    /// (phase Succeeded/Failed: their address may already belong to a new pod). An object that cannot be read is
+    /// skipped and reported to <paramref name="onInvalid"/> (kind/namespace/name and the reason).
+    /// </summary>
+    public static PolicyState StateFromJson(
+        string nodeName,
+        IEnumerable<JsonObject> pods,
+        IEnumerable<JsonObject> namespaces,
+        IEnumerable<JsonObject> policies,
+        Action<string, FormatException>? onInvalid = null)
+    {
+        var all = new List<PolicyPod>();
+        var local = new List<PolicyPod>();
+        foreach (var obj in pods)
+        {
+            if (Str(obj["status"], "phase") is "Succeeded" or "Failed")
+            {
+                continue;
+            }
+
+            try
+            {
+                if (PodFromJson(obj) is { Address: not null } pod)
+                {
+                    all.Add(pod);
+                    if (Str(obj["spec"], "nodeName") == nodeName)
+                    {
+                        local.Add(pod);
+                    }
+                }
+            }
+            catch (FormatException e)
+            {
+                onInvalid?.Invoke($"Pod {Str(obj["metadata"], "namespace")}/{Str(obj["metadata"], "name")}", e);
+            }
+        }
+
+        var nsList = new List<PolicyNamespace>();
+        foreach (var obj in namespaces)
+        {
+            try
+            {
+                nsList.Add(NamespaceFromJson(obj));
+            }
+            catch (FormatException e)
+            {
+                onInvalid?.Invoke($"Namespace {Str(obj["metadata"], "name")}", e);
+            }
+        }
+
+        var policyList = new List<NetworkPolicy>();
+        foreach (var obj in policies)
+        {
+            try
+            {
+                policyList.Add(FromJson(obj));
+            }
+            catch (FormatException e)
+            {
+                onInvalid?.Invoke($"NetworkPolicy {Str(obj["metadata"], "namespace")}/{Str(obj["metadata"], "name")}", e);
+            }
+        }
+
+        return new PolicyState(local, all, nsList, policyList);
+    }
+
     /// <summary>A networking.k8s.io/v1 NetworkPolicy.</summary>
     public static NetworkPolicy FromJson(JsonObject policy)
     {

@@ -193,6 +193,20 @@ public sealed class ClusterDnsUdpTests
     }
 
     [Fact]
+    public async Task AFailedStartReleasesWhatItBound()
+    {
+        // TCP taken by someone else: Start fails, and the UDP sockets it had bound are closed again
+        using var tcp = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
+        tcp.Bind(new IPEndPoint(IPAddress.Loopback, 0));
+        tcp.Listen();
+        var ep = (IPEndPoint)tcp.LocalEndPoint!;
+        await using var server = new ClusterDnsServer(new ClusterDnsOptions { Listen = [ep], Upstreams = [], UdpSockets = 2 });
+        Assert.ThrowsAny<SocketException>(server.Start);
+        using var udp = new Socket(AddressFamily.InterNetwork, SocketType.Dgram, ProtocolType.Udp);
+        udp.Bind(ep);
+    }
+
+    [Fact]
     public async Task DisposingReleasesTheAddress()
     {
         var (server, ep) = await StartAsync(udpSockets: 3);

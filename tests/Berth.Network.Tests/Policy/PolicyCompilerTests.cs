@@ -189,4 +189,38 @@ public sealed class PolicyCompilerTests
         Assert.Null(NetworkPolicyMapper.PodFromJson(JsonNode.Parse("""{"metadata":{"name":"h"},"spec":{"hostNetwork":true}}""")!.AsObject()));
         Assert.Null(NetworkPolicyMapper.PodFromJson(JsonNode.Parse("""{"metadata":{"name":"pending"},"spec":{}}""")!.AsObject())!.Address);
     }
+
+    [Fact]
+    public void TheStateOfANodeComesFromTheInformersObjects()
+    {
+        static JsonObject Pod(string name, string node, string? ip, string phase = "Running", bool host = false)
+        {
+            var status = new JsonObject { ["phase"] = phase };
+            if (ip is not null)
+            {
+                status["podIP"] = ip;
+            }
+
+            return new JsonObject
+            {
+                ["metadata"] = new JsonObject { ["name"] = name, ["namespace"] = "shop", ["uid"] = name + "-uid", ["labels"] = new JsonObject { ["app"] = name } },
+                ["spec"] = new JsonObject { ["nodeName"] = node, ["hostNetwork"] = host, ["containers"] = new JsonArray(new JsonObject { ["name"] = "c" }) },
+                ["status"] = status,
+            };
+        }
+
+        var invalid = new List<string>();
+        var state = NetworkPolicyMapper.StateFromJson(
+            "n1",
+            [Pod("a", "n1", "10.0.0.2"), Pod("b", "n2", "10.0.1.2"), Pod("pending", "n1", null), Pod("done", "n1", "10.0.0.3", "Succeeded"), Pod("host", "n1", "192.0.2.1", host: true)],
+            [JsonNode.Parse("""{"metadata":{"name":"shop","labels":{"team":"s"}}}""")!.AsObject()],
+            [JsonNode.Parse("""{"metadata":{"name":"ok","namespace":"shop"},"spec":{"podSelector":{}}}""")!.AsObject(),
+             JsonNode.Parse("""{"metadata":{"name":"bad","namespace":"shop"},"spec":{"ingress":[{"from":[{}]}]}}""")!.AsObject()],
+            (what, e) => invalid.Add($"{what}: {e.Message}"));
+        Assert.Equal(["a"], state.LocalPods.Select(p => p.Name));
+        Assert.Equal(["a", "b"], state.Pods.Select(p => p.Name));
+        Assert.Equal("s", Assert.Single(state.Namespaces).Labels["team"]);
+        Assert.Equal("ok", Assert.Single(state.Policies).Name);
+        Assert.Equal(["NetworkPolicy shop/bad: spec.ingress[0].from[0]: must specify a peer"], invalid);
+    }
 }
