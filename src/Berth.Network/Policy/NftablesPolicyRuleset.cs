@@ -7,6 +7,7 @@ namespace Berth.Network.Policy;
 /// <summary>
 /// Renders compiled policies as one nftables transaction that replaces the enforcer's whole table atomically:
 /// <code>
+///   peers-N: named sets of pod addresses, one per resolved peer list
 ///   forward (hook forward, priority filter, policy accept)
 ///     ct state established,related accept          replies and the rest of allowed connections
 ///     ip saddr vmap @egress-pods                    jump eg-NS/POD   (pods isolated for egress)
@@ -49,6 +50,19 @@ public static class NftablesPolicyRuleset
         L($"add rule ip {t} forward ip saddr vmap @egress-pods");
         L($"add rule ip {t} forward ip daddr vmap @ingress-pods");
 
+        // Address lists become named sets, declared once and shared by every chain that uses them (a rule's peers are
+        // resolved once for all the pods it applies to).
+        var sets = new Dictionary<IReadOnlyList<IPAddress>, string>(ReferenceEqualityComparer.Instance);
+        foreach (var r in pods.SelectMany(p => (p.Ingress ?? []).Concat(p.Egress ?? [])))
+        {
+            if (r.Addresses is { Count: > 1 } list && !sets.ContainsKey(list))
+            {
+                var name = $"peers-{sets.Count}";
+                sets[list] = name;
+                L($"add set ip {t} {name} {{ type ipv4_addr; elements = {{ {string.Join(", ", list)} }}; }}");
+            }
+        }
+
         var deny = options.DenyAction == PolicyDenyAction.Drop
             ? ["drop"]
             : (string[])["meta l4proto tcp ct status & dnat == 0 reject with tcp reset", "reject with icmp type admin-prohibited"];
@@ -63,7 +77,7 @@ public static class NftablesPolicyRuleset
                 L($"add rule ip {t} {chain} ip daddr {ip} return");
                 foreach (var r in egress)
                 {
-                    L($"add rule ip {t} {chain} {Match(r, "daddr")}return{Comment(r)}");
+                    L($"add rule ip {t} {chain} {Match(r, "daddr", sets)}return{Comment(r)}");
                 }
 
                 foreach (var d in deny)
@@ -81,7 +95,7 @@ public static class NftablesPolicyRuleset
                 L($"add rule ip {t} {chain} ip saddr {ip} accept");
                 foreach (var r in ingress)
                 {
-                    L($"add rule ip {t} {chain} {Match(r, "saddr")}accept{Comment(r)}");
+                    L($"add rule ip {t} {chain} {Match(r, "saddr", sets)}accept{Comment(r)}");
                 }
 
                 foreach (var d in deny)
@@ -97,12 +111,12 @@ public static class NftablesPolicyRuleset
     }
 
     /// <summary>The match part of a rule (ending with a space, or empty for "everything").</summary>
-    internal static string Match(CompiledRule r, string field)
+    internal static string Match(CompiledRule r, string field, IReadOnlyDictionary<IReadOnlyList<IPAddress>, string> sets)
     {
         var sb = new StringBuilder();
         if (r.Addresses is { } addresses)
         {
-            sb.Append(addresses.Count == 1 ? $"ip {field} {addresses[0]} " : $"ip {field} {{ {string.Join(", ", addresses)} }} ");
+            sb.Append(addresses.Count == 1 ? $"ip {field} {addresses[0]} " : $"ip {field} @{sets[addresses]} ");
         }
 
         if (r.Block is { } block)

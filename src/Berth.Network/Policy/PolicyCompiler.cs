@@ -43,7 +43,49 @@ public static class PolicyCompiler
             .DistinctBy(p => (p.Uid, p.Address))
             .OrderBy(p => p.Address!.GetAddressBytes(), ByteOrder.Instance)
             .ToList();
+        var byNamespace = candidates.GroupBy(c => c.Namespace, StringComparer.Ordinal).ToDictionary(g => g.Key, g => g.ToList(), StringComparer.Ordinal);
         var policies = state.Policies.OrderBy(p => p.Namespace, StringComparer.Ordinal).ThenBy(p => p.Name, StringComparer.Ordinal).ToList();
+
+        // Peers depend on the rule only, not on the pod it is compiled for: resolve each rule's peers once, and give
+        // equal address lists one shared instance (rules then dedup, and the renderer declares one set, by identity).
+        var resolved = new Dictionary<PolicyRule, List<(IReadOnlyList<IPAddress>? Addresses, PolicyIPBlock? Block)>>(ReferenceEqualityComparer.Instance);
+        var interned = new Dictionary<IReadOnlyList<IPAddress>, IReadOnlyList<IPAddress>>(AddressListComparer.Instance);
+        List<(IReadOnlyList<IPAddress>? Addresses, PolicyIPBlock? Block)> PeersOf(NetworkPolicy policy, PolicyRule rule)
+        {
+            if (!resolved.TryGetValue(rule, out var peers))
+            {
+                peers = ResolvePeers(policy, rule, byNamespace, LabelsOf);
+                for (var i = 0; i < peers.Count; i++)
+                {
+                    if (peers[i].Addresses is { } list)
+                    {
+                        peers[i] = (interned.TryGetValue(list, out var shared) ? shared : interned[list] = list, null);
+                    }
+                }
+
+                resolved[rule] = peers;
+            }
+
+            return peers;
+        }
+
+        var named = new Dictionary<(PolicyRule, PolicyPort), List<(IReadOnlyList<IPAddress> Addresses, int Port)>>();
+        List<(IReadOnlyList<IPAddress> Addresses, int Port)> EgressNamed(PolicyRule rule, PolicyPort port, List<(IReadOnlyList<IPAddress>? Addresses, PolicyIPBlock? Block)> peers)
+        {
+            if (!named.TryGetValue((rule, port), out var groups))
+            {
+                groups = ResolveEgressNamedPort(port, peers, candidates);
+                for (var i = 0; i < groups.Count; i++)
+                {
+                    var list = groups[i].Addresses;
+                    groups[i] = (interned.TryGetValue(list, out var shared) ? shared : interned[list] = list, groups[i].Port);
+                }
+
+                named[(rule, port)] = groups;
+            }
+
+            return groups;
+        }
 
         var result = new List<CompiledPodPolicy>();
         foreach (var pod in state.LocalPods.Where(p => IsIPv4(p.Address)).DistinctBy(p => p.Uid)
@@ -59,7 +101,7 @@ public static class PolicyCompiler
                     ingress ??= [];
                     for (var i = 0; i < policy.Ingress.Count; i++)
                     {
-                        ingress.AddRange(CompileRule(policy, policy.Ingress[i], $"{policy.Namespace}/{policy.Name} ingress[{i}]", pod, isEgress: false, candidates, LabelsOf));
+                        ingress.AddRange(CompileRule(policy.Ingress[i], PeersOf(policy, policy.Ingress[i]), $"{policy.Namespace}/{policy.Name} ingress[{i}]", pod, isEgress: false, EgressNamed));
                     }
                 }
 
@@ -68,7 +110,7 @@ public static class PolicyCompiler
                     egress ??= [];
                     for (var i = 0; i < policy.Egress.Count; i++)
                     {
-                        egress.AddRange(CompileRule(policy, policy.Egress[i], $"{policy.Namespace}/{policy.Name} egress[{i}]", pod, isEgress: true, candidates, LabelsOf));
+                        egress.AddRange(CompileRule(policy.Egress[i], PeersOf(policy, policy.Egress[i]), $"{policy.Namespace}/{policy.Name} egress[{i}]", pod, isEgress: true, EgressNamed));
                     }
                 }
             }
@@ -96,35 +138,56 @@ public static class PolicyCompiler
         return peer.NamespaceSelector.Matches(namespaceLabels(pod.Namespace)) && podSelector.Matches(pod.Labels);
     }
 
-    private static IEnumerable<CompiledRule> CompileRule(
+    /// <summary>A rule's peers as matchable address sets: (null, null) is any address.</summary>
+    private static List<(IReadOnlyList<IPAddress>? Addresses, PolicyIPBlock? Block)> ResolvePeers(
         NetworkPolicy policy,
         PolicyRule rule,
-        string origin,
-        PolicyPod pod,
-        bool isEgress,
-        IReadOnlyList<PolicyPod> candidates,
+        Dictionary<string, List<PolicyPod>> byNamespace,
         Func<string, IReadOnlyDictionary<string, string>> nsLabels)
     {
-        // The peers as matchable address sets: null = any address.
         var peers = new List<(IReadOnlyList<IPAddress>? Addresses, PolicyIPBlock? Block)>();
         if (rule.Peers.Count == 0)
         {
             peers.Add((null, null));
+            return peers;
         }
-        else
+
+        // Namespaces first (few), then the pods of the matching ones: the same answer as Selects over every pod.
+        var selected = new List<IPAddress>();
+        foreach (var peer in rule.Peers.Where(p => p.IPBlock is null))
         {
-            var selected = candidates.Where(c => rule.Peers.Any(p => Selects(p, policy.Namespace, c, nsLabels))).Select(c => c.Address!).Distinct().ToList();
-            if (selected.Count > 0)
+            var podSelector = peer.PodSelector ?? PolicySelector.Everything;
+            var namespaces = peer.NamespaceSelector is null
+                ? byNamespace.ContainsKey(policy.Namespace) ? [policy.Namespace] : []
+                : byNamespace.Keys.Where(ns => peer.NamespaceSelector.Matches(nsLabels(ns)));
+            foreach (var ns in namespaces)
             {
-                peers.Add((selected, null));
-            }
-
-            foreach (var block in rule.Peers.Select(p => p.IPBlock).OfType<PolicyIPBlock>().Where(b => IsIPv4(b.Cidr.BaseAddress)).Distinct())
-            {
-                peers.Add((null, block with { Except = block.Except.Where(e => IsIPv4(e.BaseAddress)).ToList() }));
+                selected.AddRange(byNamespace[ns].Where(c => podSelector.Matches(c.Labels)).Select(c => c.Address!));
             }
         }
 
+        selected = selected.Distinct().OrderBy(a => a.GetAddressBytes(), ByteOrder.Instance).ToList();
+        if (selected.Count > 0)
+        {
+            peers.Add((selected, null));
+        }
+
+        foreach (var block in rule.Peers.Select(p => p.IPBlock).OfType<PolicyIPBlock>().Where(b => IsIPv4(b.Cidr.BaseAddress)).Distinct())
+        {
+            peers.Add((null, block with { Except = block.Except.Where(e => IsIPv4(e.BaseAddress)).ToList() }));
+        }
+
+        return peers;
+    }
+
+    private static IEnumerable<CompiledRule> CompileRule(
+        PolicyRule rule,
+        List<(IReadOnlyList<IPAddress>? Addresses, PolicyIPBlock? Block)> peers,
+        string origin,
+        PolicyPod pod,
+        bool isEgress,
+        Func<PolicyRule, PolicyPort, List<(IReadOnlyList<IPAddress>? Addresses, PolicyIPBlock? Block)>, List<(IReadOnlyList<IPAddress> Addresses, int Port)>> egressNamed)
+    {
         // No ports: one "any traffic" entry (null).
         IEnumerable<PolicyPort?> ports = rule.Ports.Count == 0 ? new PolicyPort?[] { null } : rule.Ports.Cast<PolicyPort?>();
         foreach (var port in ports)
@@ -153,26 +216,36 @@ public static class PolicyCompiler
                 continue;
             }
 
-            // Egress: the name is each destination pod's port; only pods can have one.
-            var destinations = candidates
-                .Where(c => peers.Any(p => p.Addresses is null && p.Block is null
-                                           || p.Addresses?.Contains(c.Address!) == true
-                                           || p.Block?.Contains(c.Address!) == true))
-                .SelectMany(c => c.NamedPorts.Where(n => n.Name == port.NamedPort && n.Protocol == port.Protocol).Take(1).Select(n => (c.Address!, n.Port)))
-                .GroupBy(x => x.Port)
-                .OrderBy(g => g.Key);
-            foreach (var group in destinations)
+            // Egress: the name is each destination pod's port (only pods can have one); the same for every source pod.
+            foreach (var (addresses, number) in egressNamed(rule, port, peers))
             {
-                yield return new CompiledRule(origin, group.Select(x => x.Item1).Distinct().ToList(), null, port.Protocol, group.Key, null);
+                yield return new CompiledRule(origin, addresses, null, port.Protocol, number, null);
             }
         }
     }
 
-    private static List<CompiledRule>? Dedup(List<CompiledRule>? rules) =>
-        rules?.DistinctBy(Key).ToList();
+    /// <summary>The destinations of an egress rule's named port, grouped by the number it resolves to.</summary>
+    private static List<(IReadOnlyList<IPAddress> Addresses, int Port)> ResolveEgressNamedPort(
+        PolicyPort port,
+        List<(IReadOnlyList<IPAddress>? Addresses, PolicyIPBlock? Block)> peers,
+        IReadOnlyList<PolicyPod> candidates)
+    {
+        var any = peers.Any(p => p.Addresses is null && p.Block is null);
+        var listed = peers.Where(p => p.Addresses is not null).SelectMany(p => p.Addresses!).ToHashSet();
+        var blocks = peers.Select(p => p.Block).OfType<PolicyIPBlock>().ToList();
+        return candidates
+            .Where(c => any || listed.Contains(c.Address!) || blocks.Any(b => b.Contains(c.Address!)))
+            .SelectMany(c => c.NamedPorts.Where(n => n.Name == port.NamedPort && n.Protocol == port.Protocol).Take(1).Select(n => (Address: c.Address!, n.Port)))
+            .GroupBy(x => x.Port)
+            .OrderBy(g => g.Key)
+            .Select(g => ((IReadOnlyList<IPAddress>)g.Select(x => x.Address).Distinct().ToList(), g.Key))
+            .ToList();
+    }
 
-    private static string Key(CompiledRule r) =>
-        $"{(r.Addresses is null ? "" : string.Join(',', r.Addresses))}|{r.Block?.Cidr}|{(r.Block is null ? "" : string.Join(',', r.Block.Except))}|{r.Protocol}|{r.Port}|{r.EndPort}";
+    /// <summary>Drops repeated rules (the same resolved peers and ports reached through two policies or rules); address
+    /// lists compare by identity, which the per-rule resolution shares between pods.</summary>
+    private static List<CompiledRule>? Dedup(List<CompiledRule>? rules) =>
+        rules?.DistinctBy(r => ((object?)r.Addresses, r.Block?.Cidr, r.Block is null ? null : string.Join(',', r.Block.Except), r.Protocol, r.Port, r.EndPort)).ToList();
 
     private static IReadOnlyDictionary<string, string> WithNameLabel(string name, IReadOnlyDictionary<string, string> labels)
     {
@@ -186,6 +259,24 @@ public static class PolicyCompiler
     }
 
     internal static bool IsIPv4(IPAddress? a) => a is { AddressFamily: AddressFamily.InterNetwork };
+
+    private sealed class AddressListComparer : IEqualityComparer<IReadOnlyList<IPAddress>>
+    {
+        public static readonly AddressListComparer Instance = new();
+
+        public bool Equals(IReadOnlyList<IPAddress>? x, IReadOnlyList<IPAddress>? y) => x is not null && y is not null && x.SequenceEqual(y);
+
+        public int GetHashCode(IReadOnlyList<IPAddress> obj)
+        {
+            var h = new HashCode();
+            foreach (var a in obj)
+            {
+                h.Add(a);
+            }
+
+            return h.ToHashCode();
+        }
+    }
 
     private sealed class ByteOrder : IComparer<byte[]>
     {

@@ -63,10 +63,20 @@ public sealed class NftablesPolicyRulesetTests
         Assert.Contains("add rule ip t in-shop/front ip saddr 10.0.0.0/8 ip saddr != { 10.9.0.0/16, 10.8.0.0/16 } meta l4proto tcp th dport 8000-8100 accept comment \"shop/p ingress[0]\"\n", script);
         Assert.Contains("add rule ip t eg-shop/front ip daddr 10.0.0.2 return\n", script);
         Assert.Contains("add rule ip t eg-shop/front ip daddr 10.0.0.3 meta l4proto udp th dport 53 return comment \"shop/p egress[0]\"\n", script);
-        Assert.Contains("add rule ip t eg-shop/front ip daddr { 10.0.0.2, 10.0.0.3 } return comment \"shop/p egress[1]\"\n", script);
+        Assert.Contains("add set ip t peers-0 { type ipv4_addr; elements = { 10.0.0.2, 10.0.0.3 }; }\n", script);
+        Assert.Contains("add rule ip t eg-shop/front ip daddr @peers-0 return comment \"shop/p egress[1]\"\n", script);
         Assert.Contains("add rule ip t eg-shop/front drop\n", script);
         Assert.Contains("add element ip t egress-pods { 10.0.0.2 : jump eg-shop/front }\n", script);
         Assert.DoesNotContain("reject", script);
+    }
+
+    [Fact]
+    public void PodsSelectedByOneRuleShareOneSetOfPeers()
+    {
+        var script = Render("""{"podSelector":{},"ingress":[{"from":[{"podSelector":{}}]}]}""");
+        Assert.Single(Lines(script), l => l.StartsWith("add set ", StringComparison.Ordinal));
+        Assert.Contains("add rule ip t in-shop/back ip saddr @peers-0 accept", script);
+        Assert.Contains("add rule ip t in-shop/front ip saddr @peers-0 accept", script);
     }
 
     [Fact]
