@@ -17,7 +17,9 @@ namespace Berth.Bench.Scenarios;
 /// receive loops + answer cache). For each: <c>dnsperf</c> at full speed (queries/s, lost), then <c>dnsperf -v</c>
 /// at a fixed rate for latency percentiles. The machine's 1-minute load average is printed with every figure.
 /// Options: --seconds N (default 5), --clients N (dnsperf -c, 8), --threads N (-T, 2), --outstanding N (-q, 200),
-/// --rate N (the latency run's q/s, 5000), --only a,b (dnsmasq, arsoft, fast).
+/// --rate N (the latency run's q/s, 5000), --only a,b (dnsmasq, arsoft, fast), --rounds N (2: the engines run in
+/// order, then in reverse order, and so on, so that a load change on the shared machine does not favour one of them;
+/// the figures are the means over the rounds).
 /// </summary>
 public sealed class DnsScenario : IScenario
 {
@@ -34,6 +36,7 @@ public sealed class DnsScenario : IScenario
         var threads = Option(args, "--threads", 2);
         var outstanding = Option(args, "--outstanding", 200);
         var rate = Option(args, "--rate", 5000);
+        var rounds = Option(args, "--rounds", 2);
         var onlyIndex = args.ToList().IndexOf("--only");
         var only = onlyIndex >= 0 ? args[onlyIndex + 1].Split(',') : ["dnsmasq", "arsoft", "fast"];
 
@@ -55,7 +58,8 @@ public sealed class DnsScenario : IScenario
             var queries = Path.Combine(dataDir, "queries.txt");
             await File.WriteAllLinesAsync(queries, services.Select(s => $"{s.Name}.bench.svc.cluster.local A"), cancellationToken);
             var port = 5301;
-            foreach (var engine in only)
+            var sequence = Enumerable.Range(0, rounds).SelectMany(r => r % 2 == 0 ? only : only.Reverse()).ToList();
+            foreach (var engine in sequence)
             {
                 var ep = new IPEndPoint(client.Gateway, port++);
                 switch (engine)
@@ -126,9 +130,25 @@ public sealed class DnsScenario : IScenario
             json[prefix + "LoadAvg"] = r.Load;
         }
 
-        var dnsmasqRow = rows.FirstOrDefault(r => r.Engine.StartsWith("dnsmasq", StringComparison.Ordinal));
-        var before = rows.FirstOrDefault(r => r.Engine.Contains("before", StringComparison.Ordinal));
-        var after = rows.FirstOrDefault(r => r.Engine.Contains("after", StringComparison.Ordinal));
+        Row? Mean(Func<Row, bool> which)
+        {
+            var rs = rows.Where(which).ToList();
+            return rs.Count == 0 ? null : new Row(rs[0].Engine, rs.Average(r => r.Qps), (long)rs.Average(r => r.Lost), rs.Average(r => r.AvgMs),
+                rs.Average(r => r.P50Ms), rs.Average(r => r.P99Ms), Math.Round(rs.Average(r => r.Load), 2), rs.Average(r => r.CacheHitRatio));
+        }
+
+        var dnsmasqRow = Mean(r => r.Engine.StartsWith("dnsmasq", StringComparison.Ordinal));
+        var before = Mean(r => r.Engine.Contains("before", StringComparison.Ordinal));
+        var after = Mean(r => r.Engine.Contains("after", StringComparison.Ordinal));
+        if (rounds > 1)
+        {
+            Console.WriteLine($"means over {rounds} rounds:");
+            foreach (var r in new[] { dnsmasqRow, before, after }.OfType<Row>())
+            {
+                Console.WriteLine($"{r.Engine,-40} {r.Qps,9:F0} {r.Lost,7} {r.AvgMs,8:F3} {r.P50Ms,8:F3} {r.P99Ms,8:F3} {r.Load,6:F2}");
+            }
+        }
+
         Put("dns", after);
         Put("dnsBefore", before);
         Put("dnsmasq", dnsmasqRow);

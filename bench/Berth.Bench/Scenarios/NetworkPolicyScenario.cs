@@ -10,7 +10,8 @@ namespace Berth.Bench.Scenarios;
 /// <summary>
 /// NetworkPolicy enforcement figures: (1) what a policy costs on the data path, with <c>wrk</c> from a client pod to a
 /// backend pod without any policy and with the backend isolated behind 50 rules (the client allowed by the last one),
-/// over keep-alive connections and with a new connection per request (the case that walks the rules); (2) how long a
+/// over keep-alive connections (the bench's own backend) and with a new connection per request (busybox httpd,
+/// HTTP/1.0: every request walks the rules); (2) how long a
 /// full sync takes (compile + render + one <c>nft -f</c>) for a synthetic cluster: --pods local pods, 10× as many
 /// cluster pods, --policies policies. Options: --seconds N (default 5), --connections N (32), --pods N (100),
 /// --policies N (200).
@@ -87,6 +88,7 @@ public sealed class NetworkPolicyScenario : IScenario
         });
         var enforcer = new NftablesPolicyEnforcer(new NetworkPolicyOptions { TableName = "bt-bench-netpol" });
         Process? backend = null;
+        Process? httpd = null;
         var rows = new List<(string Name, ServiceWrk.Result R)>();
         try
         {
@@ -94,33 +96,39 @@ public sealed class NetworkPolicyScenario : IScenario
             var cl = await net.SetUpAsync(new PodNetworkRequest("bench/client", Guid.NewGuid().ToString()), cancellationToken);
             var clNs = Path.GetFileName(cl.NetnsPath);
             backend = StartIn(Path.GetFileName(be.NetnsPath), Environment.ProcessPath!, "service-backend", "8080");
+            var www = Path.Combine(dataDir, "www");
+            Directory.CreateDirectory(www);
+            await File.WriteAllTextAsync(Path.Combine(www, "index.html"), "ok", cancellationToken);
+            httpd = StartIn(Path.GetFileName(be.NetnsPath), "busybox", "httpd", "-f", "-p", "8081", "-h", www); // HTTP/1.0: one connection per request
             await WaitForTcpAsync(new IPEndPoint(be.PodIP, 8080), cancellationToken);
+            await WaitForTcpAsync(new IPEndPoint(be.PodIP, 8081), cancellationToken);
             var url = $"http://{be.PodIP}:8080/";
+            var closeUrl = $"http://{be.PodIP}:8081/";
 
             var bePod = new PolicyPod(be.PodUid, "bench", "backend", be.PodIP, new Dictionary<string, string> { ["app"] = "backend" });
             var clPod = new PolicyPod(cl.PodUid, "bench", "client", cl.PodIP, new Dictionary<string, string> { ["app"] = "client" });
             var policies = Enumerable.Range(0, 49)
                 .Select(i => new NetworkPolicy("bench", $"p{i}", PolicySelector.Labels(("app", "backend")), PolicyTypes.Ingress,
-                    [new PolicyRule([new PolicyPeer(IPBlock: new PolicyIPBlock(IPNetwork.Parse($"192.0.2.{i * 4}/30")))], [new PolicyPort(Port: 8080)])], []))
+                    [new PolicyRule([new PolicyPeer(IPBlock: new PolicyIPBlock(IPNetwork.Parse($"192.0.2.{i * 4}/30")))], [new PolicyPort(Port: 8080, EndPort: 8081)])], []))
                 .Append(new NetworkPolicy("bench", "client", PolicySelector.Labels(("app", "backend")), PolicyTypes.Ingress,
-                    [new PolicyRule([new PolicyPeer(PolicySelector.Labels(("app", "client")))], [new PolicyPort(Port: 8080)])], []))
+                    [new PolicyRule([new PolicyPeer(PolicySelector.Labels(("app", "client")))], [new PolicyPort(Port: 8080, EndPort: 8081)])], []))
                 .ToList();
 
             foreach (var (label, withPolicy) in new[] { ("no policy", false), ("50 rules, client allowed by the last", true) })
             {
                 await enforcer.SyncAsync(new PolicyState([bePod, clPod], [bePod, clPod], [], withPolicy ? policies : []), cancellationToken);
                 rows.Add(($"{label}, keep-alive", await ServiceWrk.RunAsync(clNs, url, seconds, connections, cancellationToken)));
-                rows.Add(($"{label}, new connection each", await ServiceWrk.RunAsync(clNs, url, seconds, connections, cancellationToken, ["-H", "Connection: close"])));
+                rows.Add(($"{label}, new connection each", await ServiceWrk.RunAsync(clNs, closeUrl, seconds, connections, cancellationToken)));
             }
         }
         finally
         {
-            if (backend is not null)
+            foreach (var p in new[] { backend, httpd }.OfType<Process>())
             {
                 try
                 {
-                    backend.Kill(entireProcessTree: true);
-                    await backend.WaitForExitAsync(CancellationToken.None);
+                    p.Kill(entireProcessTree: true);
+                    await p.WaitForExitAsync(CancellationToken.None);
                 }
                 catch (InvalidOperationException)
                 {

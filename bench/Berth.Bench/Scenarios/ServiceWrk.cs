@@ -9,9 +9,9 @@ public static partial class ServiceWrk
 {
     public sealed record Result(double RequestsPerSecond, double P50Ms, double P99Ms);
 
-    public static async Task<Result> RunAsync(string? netns, string url, int seconds, int connections, CancellationToken ct, IReadOnlyList<string>? extra = null)
+    public static async Task<Result> RunAsync(string? netns, string url, int seconds, int connections, CancellationToken ct)
     {
-        string[] wrk = ["wrk", "-t2", $"-c{connections}", $"-d{seconds}s", "--latency", .. extra ?? [], url];
+        string[] wrk = ["wrk", "-t2", $"-c{connections}", $"-d{seconds}s", "--latency", url];
         var r = netns is null
             ? await HostCommand.RunAsync(wrk[0], wrk[1..], cancellationToken: ct)
             : await HostCommand.RunAsync("ip", ["netns", "exec", netns, .. wrk], cancellationToken: ct);
