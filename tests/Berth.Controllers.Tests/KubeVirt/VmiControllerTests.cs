@@ -169,4 +169,45 @@ public sealed class VmiControllerTests(KubeVirtCluster cluster) : IClassFixture<
         await cluster.VmiAsync(ns, "vmi-nocloud", v => v is null, "VMI gone");
         Assert.Empty((await cluster.Api.ListAsync(cluster.Pods, ns, ListOptions.None, default)).Items);
     }
+
+    [Fact]
+    public async Task A_pod_the_API_refuses_leaves_the_VMI_Pending_with_the_reason()
+    {
+        var ns = await cluster.NamespaceAsync("badpod");
+        var vmi = KubeVirtCluster.Fixture("vmi-nocloud");
+        // Valid for a VMI, refused for a pod: an httpGet probe needs a port.
+        vmi["spec"]!["readinessProbe"] = JsonNode.Parse("""{"httpGet":{"path":"/"}}""");
+        await cluster.CreateAsync(cluster.Vmis, ns, vmi);
+        var failed = await cluster.VmiAsync(ns, "vmi-nocloud", v => Condition(v, "Synchronized") is not null, "Synchronized condition");
+        Assert.Equal("Pending", Phase(failed));
+        Assert.Equal("FailedCreate", Json.String(Condition(failed, "Synchronized"), "reason"));
+        Assert.Contains("spec.containers[0].readinessProbe.httpGet.port", Json.String(Condition(failed, "Synchronized"), "message"), StringComparison.Ordinal);
+        Assert.Empty((await cluster.Api.ListAsync(cluster.Pods, ns, ListOptions.None, default)).Items);
+    }
+
+    [Fact]
+    public async Task A_VMI_replica_set_scales_and_replaces_VMIs_that_end()
+    {
+        var ns = await cluster.NamespaceAsync("vmirs");
+        var set = KubeVirtCluster.Fixture("vmi-replicaset-cirros");
+        set["spec"]!["replicas"] = 2;
+        await cluster.CreateAsync(cluster.VmiReplicaSets, ns, set);
+        async Task<List<JsonObject>> LiveAsync() => [.. (await cluster.Api.ListAsync(cluster.Vmis, ns, ListOptions.None, default)).Items
+            .Where(v => Json.String(v, "metadata", "deletionTimestamp") is null)];
+        var two = await Eventually.GetAsync(LiveAsync, l => l.Count == 2, "two VMIs");
+
+        // One ends (its guest powered off): it is replaced.
+        var ended = two[0];
+        var pod = Assert.Single(await cluster.PodsOfAsync(ns, Json.String(ended, "metadata", "name")!));
+        await cluster.BindAsync(pod);
+        await cluster.EndAsync(ns, Json.String(pod, "metadata", "name")!, 0);
+        await Eventually.GetAsync(LiveAsync, l => l.Count == 2 && l.All(v => Json.String(v, "metadata", "uid") != Json.String(ended, "metadata", "uid")),
+            "the ended VMI replaced");
+
+        var patch = JsonNode.Parse("""{"spec":{"replicas":1}}""")!;
+        await cluster.Api.PatchAsync(cluster.VmiReplicaSets, ns, "vmi-replicaset-cirros", PatchType.Merge, patch, null, default);
+        await Eventually.GetAsync(LiveAsync, l => l.Count == 1, "one VMI");
+        await Eventually.GetAsync(() => cluster.Api.GetAsync(cluster.VmiReplicaSets, ns, "vmi-replicaset-cirros", default),
+            s => Json.Long(s, "status", "replicas") == 1, "status.replicas 1");
+    }
 }
