@@ -58,9 +58,9 @@ public sealed class VirtualMachineInstanceReplicaSetStrategy : ResourceStrategy
     public override IReadOnlyList<object?> Cells(JsonObject obj, DateTimeOffset now) =>
     [
         Json.String(obj, "metadata", "name"),
-        Json.Long(obj, "spec", "replicas"),
-        Json.Long(obj, "status", "replicas"),
-        Json.Long(obj, "status", "readyReplicas"),
+        Nodes.Int(obj, "spec", "replicas"),
+        Nodes.Int(obj, "status", "replicas"),
+        Nodes.Int(obj, "status", "readyReplicas"),
         Age(obj, now),
     ];
 }
