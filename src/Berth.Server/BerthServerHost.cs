@@ -42,8 +42,16 @@ public static class BerthServerHost
         tokens.EnsureToken("berth-admin", "system:masters");
         Kubeconfig.Write(options.DataDir, pki, options.ServerUrl);
 
-        var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { ApplicationName = "berth", ContentRootPath = options.DataDir });
-        builder.Logging.ClearProviders();
+        // The empty builder: no configuration files or watchers (a watcher on the data directory would
+        // wake on every store write), no host filtering; Kestrel and logging are added explicitly.
+        var builder = WebApplication.CreateEmptyBuilder(new WebApplicationOptions
+        {
+            ApplicationName = "berth",
+            ContentRootPath = AppContext.BaseDirectory,
+        });
+        builder.WebHost.UseKestrelCore();
+        builder.Services.AddRoutingCore();
+        builder.Services.AddLogging();
         if (logging is not null)
         {
             logging(builder.Logging);
@@ -103,6 +111,7 @@ public static class BerthServerHost
         s.AddSingleton<IApiClient>(sp => sp.GetRequiredService<LocalApiClient>());
         s.AddSingleton(new Discovery(registry, $"{options.AdvertiseAddress}:{options.ApiPort}"));
         s.AddSingleton<ApiEndpoints>();
+        s.AddSingleton<IApiGroupHandler, KubeVirt.KubeVirtSubresources>();
         s.AddSingleton<IPodStreamProxy>(sp => sp.GetService<Berth.Api.Streams.IPodStreams>() is { } backend
             ? new PodStreamProxy(backend)
             : new UnavailablePodStreamProxy());
@@ -139,10 +148,18 @@ public static class BerthServerHost
                 ? Text(ctx, 200, ctx.Request.Query.ContainsKey("verbose") ? readiness.Describe() : "ok")
                 : Text(ctx, 500, readiness.Describe()),
             "/version" => ResponseWriter.WriteJsonAsync(ctx, 200, VersionInfo.Json()),
+            "/metrics" => MetricsAsync(ctx),
             // An empty protobuf document: kubectl's client-side validation finds no schema and passes.
             "/openapi/v2" => Bytes(ctx, 200, "application/octet-stream", []),
             _ => ResponseWriter.WriteStatusAsync(ctx, new ApiException(404, "NotFound", "the server could not find the requested resource")),
         };
+    }
+
+    private static async Task MetricsAsync(HttpContext ctx)
+    {
+        ctx.Response.StatusCode = 200;
+        ctx.Response.ContentType = "text/plain; version=0.0.4; charset=utf-8";
+        await Prometheus.Metrics.DefaultRegistry.CollectAndExportAsTextAsync(ctx.Response.Body, ctx.RequestAborted);
     }
 
     private static async Task Text(HttpContext ctx, int code, string body)

@@ -321,6 +321,12 @@ public sealed class ResourceService(IStore store, ResourceRegistry registry, Tim
             Json.EnsureObject(obj, "spec")["finalizers"] = finalizers ?? new JsonArray();
             causes = [];
         }
+        else if (subresource == "binding")
+        {
+            // pods/binding sets spec.nodeName, which no pod update may change; like Kubernetes' assignPod it writes
+            // past the update strategy (SubresourceService.BindAsync checks what may be bound).
+            causes = [];
+        }
         else if (subresource == "status")
         {
             type.Strategy.PrepareForStatusUpdate(obj, old);
@@ -398,6 +404,12 @@ public sealed class ResourceService(IStore store, ResourceRegistry registry, Tim
         if (entry is null)
         {
             throw ApiException.NotFound("", "namespaces", ns);
+        }
+
+        // Creates are hot: parse the namespace only when its bytes can hold a deletion timestamp at all.
+        if (entry.Value.Span.IndexOf("\"deletionTimestamp\""u8) < 0)
+        {
+            return;
         }
 
         var nsObj = ObjectCodec.Decode(entry.Value, entry.ModRevision);

@@ -26,10 +26,24 @@ public sealed partial class ApiEndpoints(
     Discovery discovery,
     IPodStreamProxy streams,
     IMetricsSource metrics,
+    IEnumerable<IApiGroupHandler> groupHandlers,
     ILogger<ApiEndpoints> logger)
 {
     /// <summary>Handles every request under <c>/api</c> and <c>/apis</c>.</summary>
     public async Task HandleAsync(HttpContext ctx)
+    {
+        var started = System.Diagnostics.Stopwatch.GetTimestamp();
+        try
+        {
+            await HandleCoreAsync(ctx);
+        }
+        finally
+        {
+            ApiMetrics.Observe(ctx, started);
+        }
+    }
+
+    private async Task HandleCoreAsync(HttpContext ctx)
     {
         try
         {
@@ -89,6 +103,12 @@ public sealed partial class ApiEndpoints(
             return;
         }
 
+        if (groupHandlers.FirstOrDefault(h => h.Group == segments[1]) is { } handler)
+        {
+            await handler.HandleAsync(ctx, segments[1..]);
+            return;
+        }
+
         if (segments.Length == 2)
         {
             var group = discovery.Group(segments[1]) ?? throw NotFound();
@@ -109,6 +129,7 @@ public sealed partial class ApiEndpoints(
         }
 
         var req = ApiRequest.Parse(registry, group, version, rest) ?? throw NotFound();
+        ApiMetrics.Describe(ctx, req);
         if (req.Type.Virtual)
         {
             await VirtualAsync(ctx, req);
