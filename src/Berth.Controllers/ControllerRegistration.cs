@@ -24,7 +24,7 @@ public static class ControllerRegistration
         services.AddSingleton(options);
         services.AddSingleton<Func<ControllerContext, Controller>>(c => new NamespaceController(c));
         services.AddSingleton<Func<ControllerContext, Controller>>(c => new GarbageCollector(c));
-        foreach (var factory in WorkloadControllers(options))
+        foreach (var factory in WorkloadControllers(options).Concat(KubeVirt.KubeVirtControllers.Factories))
         {
             services.AddSingleton(factory);
         }

@@ -478,7 +478,7 @@ public sealed class DaemonSetController(ControllerContext context) : Controller(
         var revisions = _revisions.ByIndex(Indexes.ControllerUid, Meta.Uid(ds)).ToList();
         var template = Json.Object(ds, "spec", "template");
         var max = revisions.Select(ControllerHistory.Number).DefaultIfEmpty(0).Max();
-        var collisions = Json.Long(ds, "status", "collisionCount");
+        long? collisions = Json.Long(ds, "status", "collisionCount") ?? 0;
         var probe = _history.New(ds, template, max + 1, collisions);
         var current = revisions.Where(r => ControllerHistory.SameData(r, probe)).MaxBy(ControllerHistory.Number);
         if (current is null)

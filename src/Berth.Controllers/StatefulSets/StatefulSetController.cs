@@ -145,7 +145,8 @@ public sealed class StatefulSetController(ControllerContext context) : Controlle
         revisions.Sort((a, b) => ControllerHistory.Number(a) != ControllerHistory.Number(b)
             ? ControllerHistory.Number(a).CompareTo(ControllerHistory.Number(b))
             : string.CompareOrdinal(Meta.Name(a), Meta.Name(b)));
-        var collisions = Json.Long(set, "status", "collisionCount");
+        // As kube: a missing count hashes as 0 (never as "none"), so the first status write does not change revision names.
+        long? collisions = Json.Long(set, "status", "collisionCount") ?? 0;
         var template = Json.Object(set, "spec", "template");
         var candidate = _history.New(set, template, revisions.Count == 0 ? 1 : ControllerHistory.Number(revisions[^1]) + 1, collisions);
         var equal = revisions.Where(r => ControllerHistory.SameData(r, candidate)).ToList();

@@ -323,7 +323,8 @@ public sealed class ResourceService(IStore store, ResourceRegistry registry, Tim
         }
         else if (subresource == "binding")
         {
-            // pods/binding: the caller changed spec.nodeName and the PodScheduled condition only.
+            // pods/binding sets spec.nodeName, which no pod update may change; like Kubernetes' assignPod it writes
+            // past the update strategy (SubresourceService.BindAsync checks what may be bound).
             causes = [];
         }
         else if (subresource == "status")

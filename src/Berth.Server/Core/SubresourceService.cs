@@ -62,22 +62,47 @@ public sealed class SubresourceService(ResourceService resources, PatchApplier p
         }
 
         var uid = Json.String(binding, "metadata", "uid");
-        var now = resources.Time.GetUtcNow();
-
-        // One storage-level write of spec.nodeName and PodScheduled=True, as the binding REST's assignPod does:
-        // the pod update strategy (which forbids changing spec.nodeName) does not apply.
-        return await resources.GuaranteedUpdateAsync(podType, ns, name, "binding", pod =>
+        var now = ResourceService.Timestamp(resources.Time.GetUtcNow());
+        await resources.GuaranteedUpdateAsync(podType, ns, name, "binding", pod =>
         {
             if (uid is { Length: > 0 } && uid != Json.String(pod, "metadata", "uid"))
             {
                 throw ApiException.Conflict(podType, name, $"Precondition failed: UID in precondition: {uid}, UID in object meta: {Json.String(pod, "metadata", "uid")}");
             }
 
-            if (Berth.Api.Resources.Kinds.PodStrategy.Bind(pod, node, now) is { } conflict)
+            if (Json.String(pod, "metadata", "deletionTimestamp") is not null)
             {
-                throw ApiException.Conflict(podType, name, conflict);
+                throw ApiException.Conflict(podType, name, "pod is being deleted, cannot be assigned to a host");
             }
 
+            var current = Json.String(pod, "spec", "nodeName");
+            if (!string.IsNullOrEmpty(current))
+            {
+                throw ApiException.Conflict(podType, name, $"pod {name} is already assigned to node \"{current}\"");
+            }
+
+            Json.EnsureObject(pod, "spec")["nodeName"] = node;
+            return pod;
+        }, dryRun: false, ct);
+
+        // The binding also records PodScheduled=True in status, as the API server's binding REST does.
+        return await resources.GuaranteedUpdateAsync(podType, ns, name, "status", pod =>
+        {
+            var status = Json.EnsureObject(pod, "status");
+            var conditions = status["conditions"] as JsonArray ?? [];
+            status["conditions"] = conditions;
+            var existing = conditions.OfType<JsonObject>().FirstOrDefault(c => Json.String(c, "type") == "PodScheduled");
+            if (existing is null)
+            {
+                existing = new JsonObject { ["type"] = "PodScheduled" };
+                conditions.Add(existing);
+            }
+
+            existing["status"] = "True";
+            existing["lastProbeTime"] = null;
+            existing["lastTransitionTime"] = now;
+            existing.Remove("reason");
+            existing.Remove("message");
             return pod;
         }, dryRun: false, ct);
     }
