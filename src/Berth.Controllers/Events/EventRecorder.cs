@@ -1,5 +1,6 @@
 using System.Runtime.CompilerServices;
 using System.Text.Json.Nodes;
+using System.Threading.Channels;
 using Berth.Api.Client;
 using Berth.Api.Resources;
 using Berth.Controllers.Common;
@@ -14,9 +15,11 @@ namespace Berth.Controllers.Events;
 /// <c>source.component</c>, and <c>count</c>/<c>firstTimestamp</c>/<c>lastTimestamp</c>. The same event
 /// (same object, type, reason, message and component) seen again increments the count of the existing Event
 /// instead of creating another (kube's EventLogger dedup). Events are named <c>OBJECT.HEXNANOS</c> and live in
-/// the object's namespace (<c>default</c> for cluster-scoped objects). Recording never throws: a failed write
-/// is logged and dropped, events are best effort. One recorder per component per controller manager term
-/// (<see cref="For"/>).
+/// the object's namespace (<c>default</c> for cluster-scoped objects). Recording is asynchronous, as client-go's
+/// broadcaster: <see cref="RecordAsync"/> queues the event (at most 4096 waiting; more are dropped) and one
+/// writer per recorder writes them in order, so controllers never wait for events. It never throws: a failed
+/// write is logged and dropped, events are best effort. One recorder per component per controller manager term
+/// (<see cref="For"/>); its writer stops with the token of the first call (the controller's run token).
 /// </summary>
 public sealed partial class EventRecorder
 {
@@ -32,6 +35,9 @@ public sealed partial class EventRecorder
     private readonly ILogger _logger;
     private readonly Lock _lock = new();
     private readonly Dictionary<string, (string Namespace, string Name, long Count, string First)> _seen = new(StringComparer.Ordinal);
+    private readonly Channel<(JsonObject Involved, string Type, string Reason, string Message, DateTimeOffset At)> _queue =
+        Channel.CreateBounded<(JsonObject, string, string, string, DateTimeOffset)>(new BoundedChannelOptions(4096) { FullMode = BoundedChannelFullMode.DropWrite, SingleReader = true });
+    private Task? _writer;
 
     public EventRecorder(IApiClient api, ResourceType eventsType, string component, TimeProvider time, ILogger logger)
     {
@@ -68,14 +74,41 @@ public sealed partial class EventRecorder
     public Task WarningAsync(JsonObject involved, string reason, string message, CancellationToken ct) =>
         RecordAsync(involved, Warning, reason, message, ct);
 
-    /// <summary>Records an event about <paramref name="involved"/> (an object with apiVersion, kind and metadata).</summary>
-    public async Task RecordAsync(JsonObject involved, string type, string reason, string message, CancellationToken ct)
+    /// <summary>Queues an event about <paramref name="involved"/> (an object with apiVersion, kind and metadata).</summary>
+    public Task RecordAsync(JsonObject involved, string type, string reason, string message, CancellationToken ct)
     {
-        var reference = Reference(involved);
+        if (!_queue.Writer.TryWrite((Reference(involved), type, reason, message, _time.GetUtcNow())))
+        {
+            LogRecordFailed(_logger, reason, Meta.Name(involved), "too many events waiting");
+        }
+
+        lock (_lock)
+        {
+            _writer ??= Task.Run(() => WriteLoopAsync(ct), CancellationToken.None);
+        }
+
+        return Task.CompletedTask;
+    }
+
+    private async Task WriteLoopAsync(CancellationToken ct)
+    {
+        try
+        {
+            await foreach (var (reference, type, reason, message, at) in _queue.Reader.ReadAllAsync(ct))
+            {
+                await WriteAsync(reference, type, reason, message, at, ct);
+            }
+        }
+        catch (OperationCanceledException)
+        {
+        }
+    }
+
+    private async Task WriteAsync(JsonObject reference, string type, string reason, string message, DateTimeOffset now, CancellationToken ct)
+    {
         var ns = Json.String(reference, "namespace") is { Length: > 0 } n ? n : "default";
         var key = string.Join('\u0001', Component, Json.String(reference, "uid"), Json.String(reference, "kind"), ns,
             Json.String(reference, "name"), type, reason, message);
-        var now = _time.GetUtcNow();
         var stamp = Timestamps.Format(now);
         (string Namespace, string Name, long Count, string First) previous;
         bool repeat;
