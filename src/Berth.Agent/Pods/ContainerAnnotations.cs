@@ -15,4 +15,5 @@ internal static class ContainerAnnotations
     public const string SpecHash = "io.berth.container.hash";
     public const string Image = "io.berth.image";
     public const string ImageId = "io.berth.image.id";
+    public const string StopSignal = "io.berth.stopsignal";
 }

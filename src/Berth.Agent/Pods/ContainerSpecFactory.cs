@@ -144,6 +144,7 @@ internal static class ContainerSpecFactory
                 [ContainerAnnotations.SpecHash] = container.Image ?? "",
                 [ContainerAnnotations.Image] = image.Reference,
                 [ContainerAnnotations.ImageId] = image.Digest,
+                [ContainerAnnotations.StopSignal] = StopSignal(image.Config.StopSignal).ToString(CultureInfo.InvariantCulture),
             },
         };
         return spec;
@@ -264,6 +265,28 @@ internal static class ContainerSpecFactory
         }
 
         return mounts;
+    }
+
+    /// <summary>The image's STOPSIGNAL as a number (<c>SIGKILL</c>, <c>KILL</c>, <c>9</c>); SIGTERM when unset or unknown.</summary>
+    public static int StopSignal(string? signal)
+    {
+        if (string.IsNullOrWhiteSpace(signal))
+        {
+            return 15;
+        }
+
+        if (int.TryParse(signal, NumberStyles.None, CultureInfo.InvariantCulture, out var n) && n is > 0 and < 65)
+        {
+            return n;
+        }
+
+        var name = signal.Trim().ToUpperInvariant();
+        name = name.StartsWith("SIG", StringComparison.Ordinal) ? name[3..] : name;
+        return name switch
+        {
+            "HUP" => 1, "INT" => 2, "QUIT" => 3, "KILL" => 9, "USR1" => 10, "USR2" => 12, "TERM" => 15, "WINCH" => 28,
+            _ => 15,
+        };
     }
 
     private static long? Milli(IDictionary<string, ResourceQuantity>? map, string name) =>

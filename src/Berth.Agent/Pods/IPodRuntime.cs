@@ -29,7 +29,8 @@ internal interface IPodRuntime
 
     Task<ContainerStatus?> StatusAsync(string id, CancellationToken cancellationToken);
 
-    Task<ContainerStatus> StopAsync(string id, TimeSpan grace, CancellationToken cancellationToken);
+    /// <summary>Sends <paramref name="signal"/> (the image's STOPSIGNAL), then SIGKILL after <paramref name="grace"/>.</summary>
+    Task<ContainerStatus> StopAsync(string id, TimeSpan grace, int signal, CancellationToken cancellationToken);
 
     Task DeleteAsync(string id, CancellationToken cancellationToken);
 

@@ -100,7 +100,7 @@ internal sealed class OciPodRuntime(
 
     public Task<ContainerStatus?> StatusAsync(string id, CancellationToken ct) => runtime.StatusAsync(id, ct);
 
-    public Task<ContainerStatus> StopAsync(string id, TimeSpan grace, CancellationToken ct) => runtime.StopAsync(id, grace, ct);
+    public Task<ContainerStatus> StopAsync(string id, TimeSpan grace, int signal, CancellationToken ct) => runtime.StopAsync(id, grace, ct, signal);
 
     public Task DeleteAsync(string id, CancellationToken ct) => runtime.DeleteAsync(id, ct);
 

@@ -197,7 +197,8 @@ internal sealed partial class PodWorker
         }
 
         var left = grace - (_ctx.Time.GetUtcNow() - started);
-        var st = await _ctx.Runtime.StopAsync(id, left < TimeSpan.FromSeconds(2) ? TimeSpan.FromSeconds(Math.Min(2, grace.TotalSeconds)) : left, ct);
+        var signal = int.TryParse(t.Instance?.Annotations.GetValueOrDefault(ContainerAnnotations.StopSignal), out var sig) ? sig : 15;
+        var st = await _ctx.Runtime.StopAsync(id, left < TimeSpan.FromSeconds(2) ? TimeSpan.FromSeconds(Math.Min(2, grace.TotalSeconds)) : left, signal, ct);
         t.Instance = st;
         t.Terminated = ToTerminated(st);
     }

@@ -364,6 +364,11 @@ internal sealed partial class PodWorker
 
     private async Task<bool> EnsureSandboxAsync(V1Pod pod, CancellationToken ct)
     {
+        if (_sandbox is not null && !_sandboxTornDown)
+        {
+            return true;
+        }
+
         try
         {
             _sandbox = await _ctx.Runtime.SetUpSandboxAsync(pod, new ApiPodObjects(_ctx), ct);
