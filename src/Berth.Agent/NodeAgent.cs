@@ -84,8 +84,21 @@ public sealed partial class NodeAgent(AgentOptions options, IApiClient api, ILog
         ClusterDnsServer? dns = null;
         try
         {
-            await network.InitializeAsync(stoppingToken);
-            dns = StartDns();
+            try
+            {
+                await RetryAsync(async ct =>
+                {
+                    await network.InitializeAsync(ct);
+                    return true;
+                }, stoppingToken, attempts: 5);
+                dns = StartDns();
+            }
+            catch (Exception e) when (e is not OperationCanceledException)
+            {
+                // Pods will report the failure as a sandbox error; the node itself still registers and serves.
+                AgentLog.NetworkFailed(_logger, e.Message);
+            }
+
             var heartbeat = new NodeHeartbeat(api, options, Sample, _time, _logger);
             await RetryAsync(heartbeat.RegisterAsync, stoppingToken);
             var lease = Task.Run(() => heartbeat.RunLeaseLoopAsync(stoppingToken), CancellationToken.None);
@@ -111,6 +124,11 @@ public sealed partial class NodeAgent(AgentOptions options, IApiClient api, ILog
         catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
         {
         }
+        catch (Exception e)
+        {
+            // Never take the whole process down (BackgroundService would stop the host): say so and stay not ready.
+            AgentLog.Failed(_logger, e.Message, e);
+        }
         finally
         {
             await workers.DrainAsync();
@@ -127,7 +145,7 @@ public sealed partial class NodeAgent(AgentOptions options, IApiClient api, ILog
                     await network.CleanupHostAsync(CancellationToken.None);
                 }
             }
-            catch (Exception e) when (e is IOException or InvalidOperationException or Berth.Network.Host.HostCommandException)
+            catch (Exception e)
             {
                 AgentLog.CleanupFailed(_logger, e.Message);
             }
@@ -303,7 +321,7 @@ public sealed partial class NodeAgent(AgentOptions options, IApiClient api, ILog
             _facts.InternalIP, options.NodeName, _runtimeVersion, _runtimeProblem is null || Runtime is not null, _runtimeProblem);
     }
 
-    private async Task<T> RetryAsync<T>(Func<CancellationToken, Task<T>> call, CancellationToken ct)
+    private async Task<T> RetryAsync<T>(Func<CancellationToken, Task<T>> call, CancellationToken ct, int attempts = 30)
     {
         for (var attempt = 1; ; attempt++)
         {
@@ -311,7 +329,7 @@ public sealed partial class NodeAgent(AgentOptions options, IApiClient api, ILog
             {
                 return await call(ct);
             }
-            catch (Exception e) when (e is ApiException or IOException or HttpRequestException && attempt < 30)
+            catch (Exception e) when (e is not OperationCanceledException && attempt < attempts)
             {
                 AgentLog.WatchFailed(_logger, e.Message);
                 await Task.Delay(TimeSpan.FromMilliseconds(200 * attempt), _time, ct);
@@ -342,5 +360,11 @@ public sealed partial class NodeAgent(AgentOptions options, IApiClient api, ILog
 
         [LoggerMessage(EventId = 3305, Level = LogLevel.Warning, Message = "node network cleanup failed: {Error}")]
         public static partial void CleanupFailed(ILogger logger, string error);
+
+        [LoggerMessage(EventId = 3306, Level = LogLevel.Error, Message = "pod network could not be initialised: {Error}; pods cannot start until it can")]
+        public static partial void NetworkFailed(ILogger logger, string error);
+
+        [LoggerMessage(EventId = 3307, Level = LogLevel.Critical, Message = "node agent stopped: {Error}")]
+        public static partial void Failed(ILogger logger, string error, Exception exception);
     }
 }
