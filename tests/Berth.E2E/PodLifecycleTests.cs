@@ -85,7 +85,7 @@ public sealed class PodLifecycleTests(PodLifecycleTests.Fixture fx) : IClassFixt
         {
             var id = (await fx.Kubectl.OkAsync("get pod crasher -o jsonpath={.status.containerStatuses[0].containerID}")).Trim().Split("://")[1];
             var pid = int.Parse(File.ReadAllText(Path.Combine(fx.Berth.DataDir, "containers", id, "pidfile")).Trim());
-            Assert.True(Posix.Kill(pid, 9) == 0);
+            Process.GetProcessById(pid).Kill();
             var restarts = i;
             await WaitForAsync(async () => (await fx.Kubectl.OkAsync("get pod crasher -o jsonpath={.status.containerStatuses[0].restartCount}")).Trim() == restarts.ToString(), TimeSpan.FromSeconds(40));
         }
@@ -97,7 +97,7 @@ public sealed class PodLifecycleTests(PodLifecycleTests.Fixture fx) : IClassFixt
         Assert.Contains("started", await fx.Kubectl.OkAsync("logs crasher --previous"));
         var id3 = (await fx.Kubectl.OkAsync("get pod crasher -o jsonpath={.status.containerStatuses[0].containerID}")).Trim().Split("://")[1];
         await WaitForAsync(() => Task.FromResult(File.Exists(Path.Combine(fx.Berth.DataDir, "containers", id3, "pidfile"))), TimeSpan.FromSeconds(10));
-        Posix.Kill(int.Parse(File.ReadAllText(Path.Combine(fx.Berth.DataDir, "containers", id3, "pidfile")).Trim()), 9);
+        Process.GetProcessById(int.Parse(File.ReadAllText(Path.Combine(fx.Berth.DataDir, "containers", id3, "pidfile")).Trim())).Kill();
         await WaitForAsync(async () => (await fx.Kubectl.OkAsync("get pod crasher")).Contains("CrashLoopBackOff"), TimeSpan.FromSeconds(20));
         var waiting = (await fx.Kubectl.OkAsync("get pod crasher -o jsonpath={.status.containerStatuses[0].state.waiting.message}")).Trim();
         Assert.Matches(@"^back-off \d+s restarting failed container=c pod=crasher_default\(", waiting);

@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Text.Json.Nodes;
 using Berth.Testing;
 using Xunit;
@@ -53,7 +54,7 @@ public sealed class PodRestartSafetyTests : IAsyncLifetime
 
         // Make a restart first, so that restartCount is not trivially 0.
         var before = await StateAsync();
-        Posix.Kill(Pid(before.ContainerId), 9);
+        Process.GetProcessById(Pid(before.ContainerId)).Kill();
         await WaitForAsync(async () => (await StateAsync()).RestartCount == 1 && (await StateAsync()).Ready, TimeSpan.FromSeconds(40));
         before = await StateAsync();
         var pid = Pid(before.ContainerId);
@@ -85,7 +86,7 @@ public sealed class PodRestartSafetyTests : IAsyncLifetime
         }
 
         // An exit after adoption is still noticed and restarts the container.
-        Posix.Kill(pid, 9);
+        Process.GetProcessById(pid).Kill();
         await WaitForAsync(async () => (await StateAsync()).RestartCount == before.RestartCount + 1, TimeSpan.FromSeconds(40));
     }
 
