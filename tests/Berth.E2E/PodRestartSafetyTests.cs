@@ -72,7 +72,11 @@ public sealed class PodRestartSafetyTests : IAsyncLifetime
             }
 
             Assert.True(Directory.Exists($"/proc/{pid}"), "the container died with berth");
-            Assert.Contains("It works", await http.GetStringAsync($"http://{before.PodIP}/?while-berth-is-down", ct));
+            Assert.Contains("It works", await http.GetStringAsync($"http://{before.PodIP}/", ct));
+            using (await http.GetAsync($"http://{before.PodIP}/while-berth-is-down-{crash}", ct))
+            {
+            }
+
             await _berth.RestartAsync(Args);
             var after = await StateAsync();
             Assert.Equal(before.ContainerId, after.ContainerId);
@@ -80,8 +84,7 @@ public sealed class PodRestartSafetyTests : IAsyncLifetime
             Assert.Equal(pid, Pid(after.ContainerId));
 
             // Still watched after adoption: the log goes on and shows the request made while berth was down.
-            await http.GetStringAsync($"http://{before.PodIP}/?after-{crash}", ct);
-            await WaitForAsync(async () => (await _kubectl.OkAsync("logs survivor")).Contains("while-berth-is-down", StringComparison.Ordinal), TimeSpan.FromSeconds(10));
+            await WaitForAsync(async () => (await _kubectl.OkAsync("logs survivor")).Contains($"while-berth-is-down-{crash}", StringComparison.Ordinal), TimeSpan.FromSeconds(10));
             await WaitForAsync(async () => (await StateAsync()).Ready, TimeSpan.FromSeconds(20));
         }
 
