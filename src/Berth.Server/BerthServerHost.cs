@@ -108,6 +108,7 @@ public static class BerthServerHost
             : new UnavailablePodStreamProxy());
         s.AddSingleton<IMetricsSource, EmptyMetricsSource>();
         s.AddHostedService<StoreLifetime>();
+        s.AddHostedService<StoreCompaction>();
         configure?.Invoke(s);
 
         var app = builder.Build();
@@ -138,10 +139,18 @@ public static class BerthServerHost
                 ? Text(ctx, 200, ctx.Request.Query.ContainsKey("verbose") ? readiness.Describe() : "ok")
                 : Text(ctx, 500, readiness.Describe()),
             "/version" => ResponseWriter.WriteJsonAsync(ctx, 200, VersionInfo.Json()),
+            "/metrics" => MetricsAsync(ctx),
             // An empty protobuf document: kubectl's client-side validation finds no schema and passes.
             "/openapi/v2" => Bytes(ctx, 200, "application/octet-stream", []),
             _ => ResponseWriter.WriteStatusAsync(ctx, new ApiException(404, "NotFound", "the server could not find the requested resource")),
         };
+    }
+
+    private static async Task MetricsAsync(HttpContext ctx)
+    {
+        ctx.Response.StatusCode = 200;
+        ctx.Response.ContentType = "text/plain; version=0.0.4; charset=utf-8";
+        await Prometheus.Metrics.DefaultRegistry.CollectAndExportAsTextAsync(ctx.Response.Body, ctx.RequestAborted);
     }
 
     private static async Task Text(HttpContext ctx, int code, string body)

@@ -35,7 +35,8 @@ public interface IStore : IAsyncDisposable
     /// All live entries whose key starts with <paramref name="prefix"/>, ordered by key, as of
     /// <paramref name="revision"/> (0 = latest). The result carries the revision it reflects.
     /// Throws <see cref="CompactedException"/> if <paramref name="revision"/> is older than the
-    /// compaction point, and <see cref="FutureRevisionException"/> if it is newer than the store.
+    /// compaction point (the state at the compaction point itself is kept, as in etcd), and
+    /// <see cref="FutureRevisionException"/> if it is newer than the store.
     /// </summary>
     Task<StoreList> ListAsync(string prefix, long revision, CancellationToken cancellationToken);
 
@@ -60,12 +61,18 @@ public interface IStore : IAsyncDisposable
 
     /// <summary>
     /// Streams every change under <paramref name="prefix"/> with a revision strictly greater than
-    /// <paramref name="afterRevision"/>, in revision order, without gaps, until cancelled.
+    /// <paramref name="afterRevision"/>, in revision order, without gaps, until cancelled
+    /// (then <see cref="OperationCanceledException"/>) or until the store is disposed (then it ends).
     /// Throws <see cref="CompactedException"/> (on the first MoveNextAsync) when
     /// <paramref name="afterRevision"/> is older than the compaction point.
     /// </summary>
     IAsyncEnumerable<WatchEvent> WatchAsync(string prefix, long afterRevision, CancellationToken cancellationToken);
 
-    /// <summary>Forgets history at or below <paramref name="revision"/> (live values stay). Returns the compaction point.</summary>
+    /// <summary>
+    /// Forgets history at or below <paramref name="revision"/> (live values stay): afterwards lists below
+    /// it and watches from before it throw <see cref="CompactedException"/>. Returns the compaction point.
+    /// Compacting at or below the current point changes nothing; above the store's revision throws
+    /// <see cref="FutureRevisionException"/>. <see cref="StoreCompactor"/> calls it periodically.
+    /// </summary>
     Task<long> CompactAsync(long revision, CancellationToken cancellationToken);
 }

@@ -31,6 +31,19 @@ public sealed partial class ApiEndpoints(
     /// <summary>Handles every request under <c>/api</c> and <c>/apis</c>.</summary>
     public async Task HandleAsync(HttpContext ctx)
     {
+        var started = System.Diagnostics.Stopwatch.GetTimestamp();
+        try
+        {
+            await HandleCoreAsync(ctx);
+        }
+        finally
+        {
+            ApiMetrics.Observe(ctx, started);
+        }
+    }
+
+    private async Task HandleCoreAsync(HttpContext ctx)
+    {
         try
         {
             await DispatchAsync(ctx);
@@ -109,6 +122,7 @@ public sealed partial class ApiEndpoints(
         }
 
         var req = ApiRequest.Parse(registry, group, version, rest) ?? throw NotFound();
+        ApiMetrics.Describe(ctx, req);
         if (req.Type.Virtual)
         {
             await VirtualAsync(ctx, req);

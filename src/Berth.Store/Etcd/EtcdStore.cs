@@ -348,7 +348,7 @@ public sealed partial class EtcdStore : IStore
     private WatchEvent ToEvent(Event e)
     {
         var kv = e.Kv;
-        ReadOnlyMemory<byte>? previous = e.PrevKv is null ? null : e.PrevKv.Value.Memory;
+        ReadOnlyMemory<byte>? previous = e.PrevKv is null ? default(ReadOnlyMemory<byte>?) : e.PrevKv.Value.Memory;
         if (e.Type == Event.Types.EventType.Delete)
         {
             return new WatchEvent(WatchEventType.Deleted, UserKey(kv.Key), previous ?? _empty, kv.ModRevision, e.PrevKv?.CreateRevision ?? 0, previous);

@@ -12,6 +12,12 @@ public sealed class SqliteStoreOptions
     /// <summary>How many revisions of history one purge transaction of a compaction covers; purges interleave with writes.</summary>
     public int PurgeChunkRevisions { get; init; } = 2000;
 
+    /// <summary>
+    /// WAL growth, in pages, between two background checkpoints (SQLite's own automatic checkpoint,
+    /// which runs inside a commit, is off); the writer forces one at four times this. SQLite's default is 1000.
+    /// </summary>
+    public int CheckpointPages { get; init; } = 1000;
+
     /// <summary>Commits a watcher may fall behind before it is moved to catching up from the log.</summary>
     public int WatchQueueCapacity { get; init; } = 1024;
 }

@@ -2,6 +2,7 @@ using System.Threading.Channels;
 using Berth.Store.Watching;
 using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.Logging;
+using Microsoft.Win32.SafeHandles;
 
 namespace Berth.Store.Sqlite;
 
@@ -48,10 +49,19 @@ internal sealed partial class SqliteWriter : IDisposable
     private long _compactRevision;
     private long _purgedRevision;
     private long _commits;
+    private volatile bool _stopping;
+    private long _checkpointRequestedAt;
+    private SafeFileHandle? _walIndex;
 
-    public SqliteWriter(SqliteConnection connection, WatchHub hub, SqliteStoreOptions options, ILogger logger, long revision, long compactRevision, long purgedRevision)
+    private readonly SqliteCheckpointer _checkpointer;
+
+    private readonly string _walIndexPath;
+
+    public SqliteWriter(SqliteConnection connection, SqliteCheckpointer checkpointer, WatchHub hub, SqliteStoreOptions options, ILogger logger, long revision, long compactRevision, long purgedRevision)
     {
+        _walIndexPath = Path.GetFullPath(options.Path) + "-shm";
         _connection = connection;
+        _checkpointer = checkpointer;
         _hub = hub;
         _options = options;
         _logger = logger;
@@ -84,6 +94,7 @@ internal sealed partial class SqliteWriter : IDisposable
     /// <summary>Stops taking writes, commits what is queued, and waits for the thread.</summary>
     public void Dispose()
     {
+        _stopping = true;
         _queue.Writer.TryComplete();
         if (_thread.IsAlive)
         {
@@ -94,6 +105,8 @@ internal sealed partial class SqliteWriter : IDisposable
         {
             command.Dispose();
         }
+
+        _walIndex?.Dispose();
     }
 
     private void Run()
@@ -115,7 +128,7 @@ internal sealed partial class SqliteWriter : IDisposable
                     batch.Clear();
                 }
 
-                if (_purgedRevision < _compactRevision)
+                if (_purgedRevision < _compactRevision && !_stopping)
                 {
                     PurgeChunk();
                     continue;
@@ -206,6 +219,7 @@ internal sealed partial class SqliteWriter : IDisposable
         if (revision != _revision)
         {
             Interlocked.Increment(ref _commits);
+            CheckpointIfDue();
         }
 
         Volatile.Write(ref _revision, revision);
@@ -316,6 +330,74 @@ internal sealed partial class SqliteWriter : IDisposable
         }
 
         return existing;
+    }
+
+    /// <summary>
+    /// Keeps the WAL short. Each time it grows by another <see cref="SqliteStoreOptions.CheckpointPages"/>
+    /// frames the background checkpointer is woken; past four times that, the writer itself runs a
+    /// checkpoint between batches (and at eight times, one that waits for the background one to let go).
+    /// By then the background has copied almost everything, so it is short, and because nothing is
+    /// appended while the writer checkpoints, it completes and the next transaction starts the WAL over. Without it a writer that never pauses would keep the
+    /// background checkpoints one step behind and the WAL would grow without end.
+    /// </summary>
+    private void CheckpointIfDue()
+    {
+        var frames = WalFrames();
+        if (frames < _checkpointRequestedAt)
+        {
+            _checkpointRequestedAt = 0; // the WAL started over
+        }
+
+        if (frames - _checkpointRequestedAt >= _options.CheckpointPages)
+        {
+            _checkpointRequestedAt = frames;
+            _checkpointer.Request();
+        }
+
+        if (frames >= 8L * _options.CheckpointPages)
+        {
+            // The background one keeps holding the checkpoint lock (a starved thread): wait for it (busy_timeout) and finish.
+            TryCheckpoint("FULL");
+        }
+        else if (frames >= 4L * _options.CheckpointPages)
+        {
+            TryCheckpoint("PASSIVE");
+        }
+    }
+
+    /// <summary>
+    /// The number of frames in the WAL: <c>mxFrame</c> of the wal-index header, a native-order u32 at
+    /// byte 16 of the <c>-shm</c> file (https://www.sqlite.org/walformat.html#the_wal_index_header).
+    /// Processes running different SQLite versions share this file, so its layout is fixed. 0 when it cannot be read.
+    /// </summary>
+    private long WalFrames()
+    {
+        try
+        {
+            _walIndex ??= File.OpenHandle(_walIndexPath, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete);
+            Span<byte> header = stackalloc byte[4];
+            return RandomAccess.Read(_walIndex, header, 16) == 4 ? BitConverter.ToUInt32(header) : 0;
+        }
+        catch (IOException)
+        {
+            return 0;
+        }
+    }
+
+    /// <summary>A checkpoint on the write connection; true when it copied every frame (false when the background one held the lock).</summary>
+    private bool TryCheckpoint(string mode)
+    {
+        try
+        {
+            using var command = _connection.CreateCommand();
+            command.CommandText = $"PRAGMA wal_checkpoint({mode})";
+            using var reader = command.ExecuteReader();
+            return reader.Read() && reader.GetInt64(0) == 0 && reader.GetInt64(1) == reader.GetInt64(2);
+        }
+        catch (SqliteException e) when (e.SqliteErrorCode == 5 /* SQLITE_BUSY */)
+        {
+            return false;
+        }
     }
 
     private void InsertLog(long revision, string key, WatchEventType type, long createRevision, long previousRevision, byte[] value)

@@ -1,0 +1,7 @@
+namespace Berth.Runtime.Vm;
+
+public enum Accelerator
+{
+    Tcg,
+    Kvm,
+}
