@@ -86,8 +86,10 @@ public sealed class PodStartupScenario : IScenario
         }
 
         Console.WriteLine("== cleaning up");
-        await watch.DisposeAsync();
         await DeleteAllAsync(http, dataDir, cancellationToken);
+        var log = File.Exists(berth.LogPath) ? File.ReadAllText(berth.LogPath) : "";
+        var networkMs = System.Text.RegularExpressions.Regex.Matches(log, @"network ready, \S+ in \S+, (\d+) ms").Select(m => double.Parse(m.Groups[1].Value, CultureInfo.InvariantCulture)).ToList();
+        var createMs = System.Text.RegularExpressions.Regex.Matches(log, @"created container .* in (\d+) ms").Select(m => double.Parse(m.Groups[1].Value, CultureInfo.InvariantCulture)).ToList();
 
         var p50 = Percentile(sequential, 50);
         var p99 = Percentile(sequential, 99);
@@ -100,6 +102,8 @@ public sealed class PodStartupScenario : IScenario
         Console.WriteLine($"{"(a) bare crun run -d + netns, p50 ms",-52} {crunP50,10:F1}");
         Console.WriteLine($"{$"(b) berth POST → Running ({runtime}), p50 ms",-52} {p50,10:F1}");
         Console.WriteLine($"{"(b) berth POST → Running, p99 ms",-52} {p99,10:F1}");
+        Console.WriteLine($"{"    of which pod network (CNI) set-up, p50 ms",-52} {Percentile(networkMs, 50),10:F1}");
+        Console.WriteLine($"{"    of which container create (conmon+runtime), p50 ms",-52} {Percentile(createMs, 50),10:F1}");
         Console.WriteLine($"{"ratio berth p50 / bare runc p50",-52} {p50 / runcP50,10:F2}");
         Console.WriteLine($"{$"ratio berth p50 / bare {runtime} p50",-52} {p50 / same,10:F2}");
         Console.WriteLine($"{$"{count} pods at once, all Running, s",-52} {burstSeconds,10:F2}");
@@ -116,6 +120,8 @@ public sealed class PodStartupScenario : IScenario
             ["bareCrunP50Ms"] = double.IsNaN(crunP50) ? null : Round(crunP50),
             ["ratioToRunc"] = Round(p50 / runcP50),
             ["ratioToSameRuntime"] = Round(p50 / same),
+            ["networkSetupP50Ms"] = Round(Percentile(networkMs, 50)),
+            ["containerCreateP50Ms"] = Round(Percentile(createMs, 50)),
             ["burst100Seconds"] = Round(burstSeconds),
             ["idlePods"] = idle,
             ["rss500Mb"] = rssMb is { } r ? Round(r) : null,
@@ -374,6 +380,11 @@ public sealed class PodStartupScenario : IScenario
 
         public async ValueTask DisposeAsync()
         {
+            if (_loop.IsCompleted && _stop.IsCancellationRequested)
+            {
+                return;
+            }
+
             await _stop.CancelAsync();
             try
             {

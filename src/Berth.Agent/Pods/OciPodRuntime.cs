@@ -36,31 +36,24 @@ internal sealed class OciPodRuntime(
         var facts = node();
         var hostNetwork = pod.Spec.HostNetwork == true;
         var hostname = Hostname(pod);
-        string? netns = null;
-        string podIp;
-        if (hostNetwork)
-        {
-            podIp = facts.InternalIP;
-        }
-        else
-        {
-            var ports = (pod.Spec.Containers ?? []).SelectMany(c => c.Ports ?? [])
-                .Where(p => p.HostPort is > 0)
-                .Select(p => new HostPortMapping(p.ContainerPort, p.HostPort!.Value, p.Protocol ?? "TCP", p.HostIP))
-                .ToList();
-            var status = await network.SetUpAsync(new PodNetworkRequest($"{ns}/{pod.Metadata.Name}", uid, ports), ct);
-            netns = status.NetnsPath;
-            podIp = status.PodIP.ToString();
-        }
-
+        // The network (CNI) and the IPC/UTS namespaces are independent: made side by side, they cost the longer of the two.
+        Task<PodNetworkStatus?> net = hostNetwork
+            ? Task.FromResult<PodNetworkStatus?>(null)
+            : SetUpNetworkAsync(pod, ns, uid, ct);
         string? ipc = null, uts = null;
+        Task namespaces = Task.CompletedTask;
         if (pod.Spec.HostIPC != true || !hostNetwork)
         {
             var pns = PodNamespaces.For(uid);
-            await pns.CreateAsync(hostname, ct);
+            namespaces = pns.CreateAsync(hostname, ct);
             ipc = pod.Spec.HostIPC == true ? null : pns.IpcPath;
             uts = hostNetwork ? null : pns.UtsPath;
         }
+
+        await Task.WhenAll(net, namespaces);
+        var status = await net;
+        var netns = status?.NetnsPath;
+        var podIp = status?.PodIP.ToString() ?? facts.InternalIP;
 
         var dir = PodDir(uid);
         Directory.CreateDirectory(dir);
@@ -85,6 +78,15 @@ internal sealed class OciPodRuntime(
             PodIP = podIp,
             Volumes = volumes,
         };
+    }
+
+    private async Task<PodNetworkStatus?> SetUpNetworkAsync(V1Pod pod, string ns, string uid, CancellationToken ct)
+    {
+        var ports = (pod.Spec.Containers ?? []).SelectMany(c => c.Ports ?? [])
+            .Where(p => p.HostPort is > 0)
+            .Select(p => new HostPortMapping(p.ContainerPort, p.HostPort!.Value, p.Protocol ?? "TCP", p.HostIP))
+            .ToList();
+        return await network.SetUpAsync(new PodNetworkRequest($"{ns}/{pod.Metadata.Name}", uid, ports), ct);
     }
 
     public async Task TearDownSandboxAsync(string podUid, CancellationToken ct)
