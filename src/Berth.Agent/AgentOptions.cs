@@ -22,6 +22,21 @@ public sealed record AgentOptions
 
     public string ClusterDomain { get; init; } = "cluster.local";
 
+    /// <summary>The Service ClusterIP range (the API server's allocator uses 10.96.0.0/16; <c>.1</c> is <c>kubernetes</c>).</summary>
+    public IPNetwork ServiceCidr { get; init; } = IPNetwork.Parse("10.96.0.0/16");
+
+    /// <summary>The pod addresses of the whole cluster (kube-proxy's --cluster-cidr); the node's pod CIDR when it is outside.</summary>
+    public IPNetwork ClusterCidr { get; init; } = IPNetwork.Parse("10.244.0.0/16");
+
+    /// <summary>The API server's port as pods reach it on the bridge gateway; the <c>kubernetes</c> Service points there. Null: not maintained.</summary>
+    public int? ApiServerPort { get; init; }
+
+    /// <summary>Program the service data plane and feed cluster DNS from Services and EndpointSlices (issue 5).</summary>
+    public bool ServiceProxy { get; init; } = true;
+
+    /// <summary>The nftables table of the service proxy: <c>berth</c> on the default bridge, else the bridge's name (tests run side by side).</summary>
+    public string ServiceProxyTable => BridgeName == "berth0" ? "berth" : BridgeName;
+
     /// <summary><c>runc</c>, <c>crun</c>, or null to use crun when it is usable here and runc otherwise.</summary>
     public string? Runtime { get; init; }
 

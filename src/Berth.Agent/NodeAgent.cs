@@ -5,10 +5,12 @@ using Berth.Agent.Images;
 using Berth.Agent.Nodes;
 using Berth.Agent.Pods;
 using Berth.Agent.Probes;
+using Berth.Agent.Services;
 using Berth.Api.Client;
 using Berth.Api.Resources;
 using Berth.Network.Dns;
 using Berth.Network.Pods;
+using Berth.Network.Services;
 using Berth.Runtime.Oci.Images;
 using Berth.Runtime.Oci.Registry;
 using Berth.Runtime.Oci.Runtime;
@@ -82,6 +84,8 @@ public sealed partial class NodeAgent(AgentOptions options, IApiClient api, ILog
         workers.Start(stoppingToken);
 
         ClusterDnsServer? dns = null;
+        NftablesServiceProxy? proxy = null;
+        ServiceProxyLoop? proxyLoop = null;
         try
         {
             try
@@ -118,8 +122,33 @@ public sealed partial class NodeAgent(AgentOptions options, IApiClient api, ILog
             AgentLog.Ready(_logger, options.NodeName, binary.Name, list.Items.Count);
             _ready.TrySetResult();
             var monitor = Task.Run(() => workers.MonitorExitsAsync(stoppingToken), CancellationToken.None);
+            var services = Task.CompletedTask;
+            if (options.ServiceProxy)
+            {
+                proxy = new NftablesServiceProxy(new ServiceProxyOptions
+                {
+                    TableName = options.ServiceProxyTable,
+                    ServiceCidr = options.ServiceCidr,
+                    ClusterCidr = options.ClusterCidr.Contains(options.PodCidr.BaseAddress) ? options.ClusterCidr : options.PodCidr,
+                }, loggers.CreateLogger<NftablesServiceProxy>());
+                proxyLoop = new ServiceProxyLoop(proxy, _time, TimeSpan.FromSeconds(1), loggers.CreateLogger<ServiceProxyLoop>());
+                proxyLoop.Start();
+                var sync = new ServiceSync(api, proxyLoop, dns, _time, loggers.CreateLogger<ServiceSync>());
+                services = Task.Run(() => sync.RunAsync(stoppingToken), CancellationToken.None);
+                if (options.ApiServerPort is { } apiPort)
+                {
+                    var kubernetesIp = options.ServiceCidr.BaseAddress.GetAddressBytes();
+                    kubernetesIp[^1] += 1;
+                    await RetryAsync(async ct =>
+                    {
+                        await ServiceSync.EnsureKubernetesServiceAsync(api, options.PodCidrGateway().ToString(), apiPort, new IPAddress(kubernetesIp).ToString(), ct);
+                        return true;
+                    }, stoppingToken, attempts: 10);
+                }
+            }
+
             await WatchPodsAsync(workers, list.ResourceVersion, stoppingToken);
-            await Task.WhenAll(lease, status, monitor);
+            await Task.WhenAll(lease, status, monitor, services);
         }
         catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
         {
@@ -137,12 +166,22 @@ public sealed partial class NodeAgent(AgentOptions options, IApiClient api, ILog
                 await dns.DisposeAsync();
             }
 
+            if (proxyLoop is not null)
+            {
+                await proxyLoop.DisposeAsync();
+            }
+
             try
             {
-                // Pods outlive the agent; the bridge goes only when none is left (so that a stopped node leaves nothing).
+                // Pods outlive the agent, and so do the service rules they use; the bridge and the rules go only when no
+                // pod is left (so that a stopped node leaves nothing behind).
                 if ((await network.ListAsync(CancellationToken.None)).Count == 0)
                 {
                     await network.CleanupHostAsync(CancellationToken.None);
+                    if (proxy is not null)
+                    {
+                        await proxy.CleanupAsync(CancellationToken.None);
+                    }
                 }
             }
             catch (Exception e)

@@ -1,3 +1,4 @@
+using Berth.Controllers.Endpoints;
 using Berth.Controllers.GarbageCollection;
 using Berth.Controllers.Namespaces;
 using Berth.Controllers.Runtime;
@@ -13,6 +14,7 @@ public static class ControllerRegistration
         services.AddSingleton(new ControllerManagerOptions(identity));
         services.AddSingleton<Func<ControllerContext, Controller>>(c => new NamespaceController(c));
         services.AddSingleton<Func<ControllerContext, Controller>>(c => new GarbageCollector(c));
+        services.AddSingleton<Func<ControllerContext, Controller>>(c => new EndpointsController(c));
         services.AddSingleton<ControllerManager>();
         services.AddHostedService(sp => sp.GetRequiredService<ControllerManager>());
         return services;

@@ -107,6 +107,12 @@ internal sealed partial class PodWorker
             await _ctx.Runtime.DeleteAsync(old, ct);
         }
 
+        foreach (var older in _olderInstances.Where(id => id.StartsWith(containerSpec.Id[..containerSpec.Id.LastIndexOf('-')] + "-", StringComparison.Ordinal)).ToList())
+        {
+            await _ctx.Runtime.DeleteAsync(older, ct);
+            _olderInstances.Remove(older);
+        }
+
         if (await _ctx.Runtime.StatusAsync(containerSpec.Id, ct) is not null)
         {
             await _ctx.Runtime.DeleteAsync(containerSpec.Id, ct);
@@ -250,13 +256,9 @@ internal sealed partial class PodWorker
             }
         }
 
-        foreach (var c in await _ctx.Runtime.ListAsync(ct))
-        {
-            if (c.SandboxId == Uid)
-            {
-                ids.Add(c.Id);
-            }
-        }
+        // Older instances adopted from an earlier agent; no runtime-wide listing here (it races with other pods' deletes).
+        ids.UnionWith(_olderInstances);
+        _olderInstances.Clear();
 
         foreach (var id in ids)
         {

@@ -38,6 +38,7 @@ internal sealed partial class PodWorker
     private readonly List<ContainerTrack> _init = [];
     private readonly List<ContainerTrack> _containers = [];
     private readonly Dictionary<string, CancellationTokenSource> _probeLoops = new(StringComparer.Ordinal);
+    private readonly HashSet<string> _olderInstances = new(StringComparer.Ordinal);
     private V1Pod _pod;
     private JsonObject _raw;
     private bool _gone;
@@ -129,10 +130,27 @@ internal sealed partial class PodWorker
                 .ToList();
             if (mine.Count == 0)
             {
+                // Gone from the runtime (a finished pod's containers are removed): what the API last showed stays true.
+                if (Json.Object(previous, "state", "terminated") is { } terminated)
+                {
+                    t.Terminated = ParseTerminated(terminated);
+                    t.CurrentId = t.Terminated.ContainerId.Split("://").Last() is { Length: > 0 } id ? id : null;
+                    t.SpecImage = Json.String(previous, "image");
+                    var imageId = Json.String(previous, "imageID") ?? "";
+                    var at = imageId.IndexOf('@', StringComparison.Ordinal);
+                    t.ImageRef = at > 0 ? imageId[..at] : null;
+                    t.ImageDigest = at > 0 ? imageId[(at + 1)..] : null;
+                }
+
                 continue;
             }
 
             var newest = mine[^1];
+            foreach (var (older, _) in mine.Take(mine.Count - 1))
+            {
+                _olderInstances.Add(older.Id);
+            }
+
             t.CurrentId = newest.Status.Id;
             t.Instance = newest.Status;
             t.RestartCount = newest.Count;

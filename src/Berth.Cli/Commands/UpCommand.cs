@@ -102,6 +102,7 @@ public sealed class UpCommand : AsyncCommand<UpCommand.Settings>
                 PodCidr = System.Net.IPNetwork.Parse(settings.PodCidr),
                 BridgeName = settings.Bridge,
                 ControlPlane = true,
+                ApiServerPort = settings.ApiPort,
             });
         });
 
