@@ -182,9 +182,14 @@ public sealed class PodStartupScenario : IScenario
         {
         }
 
+        // Gone from the API is not gone from the node: wait until the agent has removed every container and network.
         var containers = Path.Combine(dataDir, "containers");
-        var deadline = DateTime.UtcNow + TimeSpan.FromMinutes(5);
-        while (Directory.Exists(containers) && Directory.EnumerateDirectories(containers).Any() && DateTime.UtcNow < deadline)
+        var networks = Path.Combine(dataDir, "network", "pods");
+        var deadline = DateTime.UtcNow + TimeSpan.FromMinutes(10);
+        while (DateTime.UtcNow < deadline &&
+               ((Directory.Exists(containers) && Directory.EnumerateDirectories(containers).Any()) ||
+                (Directory.Exists(networks) && Directory.EnumerateFiles(networks, "*.json").Any()) ||
+                JsonNode.Parse(await http.GetStringAsync("/api/v1/namespaces/default/pods", ct))?["items"]?.AsArray().Count > 0))
         {
             await Task.Delay(250, ct);
         }

@@ -295,7 +295,9 @@ internal sealed partial class PodWorker
 
         if (gone)
         {
-            await TerminateAsync(pod, TimeSpan.FromSeconds(Math.Min(2, pod.Metadata.DeletionGracePeriodSeconds ?? 2)), ct);
+            // Not cancelled by the agent's stop: a half-done teardown of a pod the API has forgotten would leak until
+            // the next start (the agent's stop waits for workers a few seconds).
+            await TerminateAsync(pod, TimeSpan.FromSeconds(Math.Min(2, pod.Metadata.DeletionGracePeriodSeconds ?? 2)), CancellationToken.None);
             RemoveLogs();
             _ctx.Images.Forget(Uid);
             _ctx.CrashBackOff.ResetPrefix(Uid + "/");
