@@ -42,8 +42,16 @@ public static class BerthServerHost
         tokens.EnsureToken("berth-admin", "system:masters");
         Kubeconfig.Write(options.DataDir, pki, options.ServerUrl);
 
-        var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { ApplicationName = "berth", ContentRootPath = options.DataDir });
-        builder.Logging.ClearProviders();
+        // The empty builder: no configuration files or watchers (a watcher on the data directory would
+        // wake on every store write), no host filtering; Kestrel and logging are added explicitly.
+        var builder = WebApplication.CreateEmptyBuilder(new WebApplicationOptions
+        {
+            ApplicationName = "berth",
+            ContentRootPath = AppContext.BaseDirectory,
+        });
+        builder.WebHost.UseKestrelCore();
+        builder.Services.AddRoutingCore();
+        builder.Services.AddLogging();
         if (logging is not null)
         {
             logging(builder.Logging);

@@ -15,6 +15,7 @@ namespace Berth.Server.Auth;
 public sealed class AuthenticationMiddleware(RequestDelegate next, ClusterPki pki, TokenFile tokens)
 {
     public static readonly object UserKey = new();
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, bool> _verdicts = new(StringComparer.Ordinal);
 
     public async Task InvokeAsync(HttpContext ctx)
     {
@@ -46,7 +47,7 @@ public sealed class AuthenticationMiddleware(RequestDelegate next, ClusterPki pk
         }
 
         var cert = ctx.Connection.ClientCertificate;
-        if (cert is not null && pki.IsSignedByCa(cert))
+        if (cert is not null && IsTrusted(cert))
         {
             var cn = cert.GetNameInfo(System.Security.Cryptography.X509Certificates.X509NameType.SimpleName, false);
             var groups = cert.SubjectName.EnumerateRelativeDistinguishedNames()
@@ -57,6 +58,28 @@ public sealed class AuthenticationMiddleware(RequestDelegate next, ClusterPki pk
         }
 
         return null;
+    }
+
+    /// <summary>
+    /// Chain validation is costly (OpenSSL builds the chain each time) and a connection presents the
+    /// same certificate on every request: remember verdicts by thumbprint (bounded).
+    /// </summary>
+    private bool IsTrusted(System.Security.Cryptography.X509Certificates.X509Certificate2 cert)
+    {
+        var key = cert.Thumbprint;
+        if (_verdicts.TryGetValue(key, out var ok))
+        {
+            return ok;
+        }
+
+        ok = pki.IsSignedByCa(cert);
+        if (_verdicts.Count > 1024)
+        {
+            _verdicts.Clear();
+        }
+
+        _verdicts[key] = ok;
+        return ok;
     }
 
     private static bool IsPublic(string path) =>
