@@ -67,8 +67,8 @@ internal sealed partial class PodWorker
             t.Waiting = new WaitingInfo(e.Reason, e.Message);
             if (e.Reason == "ErrImagePull")
             {
-                // The next pass (in the back-off) shows ImagePullBackOff; the one after it pulls again.
-                Wake(_ctx.Time.GetUtcNow() + TimeSpan.FromSeconds(1));
+                // A later pass (in the back-off) shows ImagePullBackOff; the one after the back-off pulls again.
+                Wake(_ctx.Time.GetUtcNow() + TimeSpan.FromSeconds(3));
             }
             else if (e.Reason == "ImagePullBackOff")
             {

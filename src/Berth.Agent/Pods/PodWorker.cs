@@ -45,6 +45,7 @@ internal sealed partial class PodWorker
     private PodSandboxInfo? _sandbox;
     private bool _sandboxTornDown;
     private string? _lastStatus;
+    private string _desiredKey = "";
     private DateTimeOffset? _wakeAt;
 
     public PodWorker(PodWorkerContext context, V1Pod pod, JsonObject raw)
@@ -53,6 +54,7 @@ internal sealed partial class PodWorker
         _pod = pod;
         _raw = raw;
         Uid = pod.Metadata.Uid;
+        _desiredKey = DesiredKey(raw);
         Namespace = pod.Metadata.NamespaceProperty ?? "default";
         Name = pod.Metadata.Name;
         foreach (var c in pod.Spec.InitContainers ?? [])
@@ -74,17 +76,41 @@ internal sealed partial class PodWorker
 
     public string PodDirectoryForLogs => PodLogFiles.PodDirectory(_ctx.Options.LogsDir, Namespace, Name, Uid);
 
-    /// <summary>The newest pod object seen; the loop picks it up on its next pass.</summary>
+    /// <summary>
+    /// The newest pod object seen; the loop picks it up on its next pass. A change of the status alone (the worker's
+    /// own writes, mostly) wakes nothing, as the kubelet ignores its own status updates.
+    /// </summary>
     public void Update(JsonObject raw)
     {
-        var pod = KubernetesJson.Deserialize<V1Pod>(raw.ToJsonString());
+        var key = DesiredKey(raw);
+        bool changed;
         lock (_lock)
         {
+            changed = key != _desiredKey;
             _raw = raw;
-            _pod = pod;
+            if (changed)
+            {
+                _pod = KubernetesJson.Deserialize<V1Pod>(raw.ToJsonString());
+                _desiredKey = key;
+            }
         }
 
-        Signal();
+        if (changed)
+        {
+            Signal();
+        }
+    }
+
+    /// <summary>What of a pod the node acts on: its spec, labels and annotations, and its deletion.</summary>
+    private static string DesiredKey(JsonObject raw)
+    {
+        var meta = Json.Object(raw, "metadata");
+        return string.Concat(
+            raw["spec"]?.ToJsonString(), "\n",
+            meta?["labels"]?.ToJsonString(), "\n",
+            meta?["annotations"]?.ToJsonString(), "\n",
+            meta?["deletionTimestamp"]?.ToJsonString(), "\n",
+            meta?["deletionGracePeriodSeconds"]?.ToJsonString());
     }
 
     /// <summary>The pod is no longer in the API (deleted, or bound elsewhere): stop everything and end.</summary>
