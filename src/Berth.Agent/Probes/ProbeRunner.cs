@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Net.Sockets;
 using Berth.Agent.Pods;
 using k8s.Models;
@@ -176,6 +175,4 @@ internal sealed class ProbeRunner(IPodRuntime runtime)
         return (container.Ports ?? []).FirstOrDefault(p => p.Name == value)?.ContainerPort
             ?? throw new ContainerConfigException($"port \"{value}\" not found in container {container.Name}");
     }
-
-    internal static Stopwatch Start() => Stopwatch.StartNew();
 }
