@@ -25,5 +25,13 @@ internal static class Verbs
             image.AddCommand<ImagePushCommand>("push").WithExample("image", "push", "localhost:5000/busybox-httpd:1");
             image.AddCommand<ImagePruneCommand>("prune");
         });
+        config.AddBranch("vm", vm =>
+        {
+            vm.SetDescription("Start, stop, restart VirtualMachines and attach to their serial console (as virtctl does)");
+            vm.AddCommand<VmStartCommand>("start").WithExample("vm", "start", "vm-cirros", "-n", "default");
+            vm.AddCommand<VmStopCommand>("stop").WithExample("vm", "stop", "vm-cirros");
+            vm.AddCommand<VmRestartCommand>("restart").WithExample("vm", "restart", "vm-cirros");
+            vm.AddCommand<VmConsoleCommand>("console").WithExample("vm", "console", "vm-cirros", "--data-dir", "/tmp/b");
+        });
     }
 }

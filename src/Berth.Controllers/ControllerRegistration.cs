@@ -15,6 +15,11 @@ public static class ControllerRegistration
         services.AddSingleton<Func<ControllerContext, Controller>>(c => new NamespaceController(c));
         services.AddSingleton<Func<ControllerContext, Controller>>(c => new GarbageCollector(c));
         services.AddSingleton<Func<ControllerContext, Controller>>(c => new EndpointsController(c));
+        foreach (var factory in KubeVirt.KubeVirtControllers.Factories)
+        {
+            services.AddSingleton(factory);
+        }
+
         services.AddSingleton<ControllerManager>();
         services.AddHostedService(sp => sp.GetRequiredService<ControllerManager>());
         return services;

@@ -111,6 +111,7 @@ public static class BerthServerHost
         s.AddSingleton<IApiClient>(sp => sp.GetRequiredService<LocalApiClient>());
         s.AddSingleton(new Discovery(registry, $"{options.AdvertiseAddress}:{options.ApiPort}"));
         s.AddSingleton<ApiEndpoints>();
+        s.AddSingleton<IApiGroupHandler, KubeVirt.KubeVirtSubresources>();
         s.AddSingleton<IPodStreamProxy>(sp => sp.GetService<Berth.Api.Streams.IPodStreams>() is { } backend
             ? new PodStreamProxy(backend)
             : new UnavailablePodStreamProxy());

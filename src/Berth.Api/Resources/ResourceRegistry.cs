@@ -122,6 +122,8 @@ public sealed class ResourceRegistry
         // kubevirt.io/v1
         yield return T("kubevirt.io", "v1", "VirtualMachine", "virtualmachines", true, ["vm", "vms"], all, [status], new VirtualMachineStrategy());
         yield return T("kubevirt.io", "v1", "VirtualMachineInstance", "virtualmachineinstances", true, ["vmi", "vmis"], all, [status], new VirtualMachineInstanceStrategy());
+        yield return T("kubevirt.io", "v1", "VirtualMachineInstanceReplicaSet", "virtualmachineinstancereplicasets", true, ["vmirs", "vmirss"], all, [status, scale],
+            new VirtualMachineInstanceReplicaSetStrategy());
 
         // metrics.k8s.io/v1beta1: computed on request, never stored.
         yield return T("metrics.k8s.io", "v1beta1", "PodMetrics", "pods", true, verbs: ReadOnlyVerbs, isVirtual: true);

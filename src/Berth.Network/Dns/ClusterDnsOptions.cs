@@ -21,4 +21,16 @@ public sealed record ClusterDnsOptions
 
     /// <summary>How long a forwarded query may take before the client gets SERVFAIL.</summary>
     public TimeSpan ForwardTimeout { get; init; } = TimeSpan.FromSeconds(2);
+
+    /// <summary>
+    /// UDP sockets per listen address, bound with SO_REUSEPORT and each read by its own thread (see
+    /// <see cref="ReusePortUdpTransport"/>); default: one per CPU, at most 4. 0 selects ARSoft's own
+    /// <c>UdpServerTransport</c> instead (one socket, a task per datagram, no answer cache): the engine before the
+    /// fast path, kept as the reference that <c>bench/run dns</c> compares against.
+    /// </summary>
+    public int UdpSockets { get; init; } = Math.Clamp(Environment.ProcessorCount, 1, 4);
+
+    /// <summary>How many encoded answers for cluster names the UDP fast path keeps per zone snapshot (each
+    /// <see cref="ClusterDnsServer.Update"/> starts an empty cache); 0 disables the cache.</summary>
+    public int AnswerCacheSize { get; init; } = 10_000;
 }

@@ -1,4 +1,5 @@
 using System.Net;
+using System.Net.Sockets;
 using ARSoft.Tools.Net;
 using ARSoft.Tools.Net.Dns;
 using Microsoft.Extensions.Logging;
@@ -16,6 +17,13 @@ namespace Berth.Network.Dns;
 /// in authority; an unknown name in the cluster domain ⇒ NXDOMAIN with the SOA; PTR for cluster addresses;
 /// anything else ⇒ forwarded (upstream's answer and code passed through; SERVFAIL when no upstream answers).
 /// </para>
+/// <para>
+/// UDP, where nearly all queries come, goes through <see cref="ReusePortUdpTransport"/>: several SO_REUSEPORT sockets
+/// read by dedicated threads, and an answer cache of encoded responses for cluster names, tied to the zone snapshot
+/// (an <see cref="Update"/> swaps both at once, so a cached answer never outlives the records it came from). A cache
+/// hit costs one <c>recvfrom</c>, a dictionary lookup and one <c>sendto</c>; everything else goes through ARSoft's
+/// <see cref="DnsServer"/> as before. TCP is ARSoft's transport.
+/// </para>
 /// Lifecycle: construct → <see cref="Start"/> (binds; throws if an address is taken) → <see cref="Update"/> any
 /// number of times, from any thread → <see cref="DisposeAsync"/> (unbinds).
 /// </summary>
@@ -27,8 +35,9 @@ public sealed class ClusterDnsServer : IAsyncDisposable
     private readonly DomainName _zoneName;
     private readonly SoaRecord _soa;
     private readonly IReadOnlyList<IPEndPoint> _upstreamEndpoints;
+    private readonly List<ReusePortUdpTransport> _udp = [];
     private DnsServer? _server;
-    private volatile ClusterDnsZone _zone;
+    private volatile Snapshot _snapshot;
     private long _queries;
     private long _forwarded;
 
@@ -36,9 +45,10 @@ public sealed class ClusterDnsServer : IAsyncDisposable
     {
         _options = options;
         _logger = (ILogger?)logger ?? NullLogger.Instance;
-        _zone = ClusterDnsZone.Build([], options.ClusterDomain);
-        _zoneName = DomainName.Parse(_zone.Domain);
-        _soa = new SoaRecord(_zoneName, options.Ttl, DomainName.Parse("ns.dns." + _zone.Domain), DomainName.Parse("hostmaster." + _zone.Domain), 1, 7200, 1800, 86400, options.Ttl);
+        _snapshot = NewSnapshot(ClusterDnsZone.Build([], options.ClusterDomain));
+        var domain = _snapshot.Zone.Domain;
+        _zoneName = DomainName.Parse(domain);
+        _soa = new SoaRecord(_zoneName, options.Ttl, DomainName.Parse("ns.dns." + domain), DomainName.Parse("hostmaster." + domain), 1, 7200, 1800, 86400, options.Ttl);
         var upstreams = options.Upstreams ?? ResolvConf.Parse(ReadHostResolvConf()).Nameservers.Select(a => new IPEndPoint(a, 53)).ToList();
         _upstreamEndpoints = upstreams;
         if (upstreams.Count > 0)
@@ -52,9 +62,22 @@ public sealed class ClusterDnsServer : IAsyncDisposable
         }
     }
 
-    public long QueryCount => Interlocked.Read(ref _queries);
+    /// <summary>Queries answered, from the cache or not.</summary>
+    public long QueryCount => Interlocked.Read(ref _queries) + CacheHits;
 
     public long ForwardedCount => Interlocked.Read(ref _forwarded);
+
+    /// <summary>UDP queries answered from the answer cache.</summary>
+    public long CacheHits
+    {
+        get
+        {
+            lock (_udp)
+            {
+                return _udp.Sum(t => t.CacheHits);
+            }
+        }
+    }
 
     /// <summary>Binds the listeners and starts answering.</summary>
     public void Start()
@@ -62,7 +85,21 @@ public sealed class ClusterDnsServer : IAsyncDisposable
         var transports = new List<IServerTransport>();
         foreach (var ep in _options.Listen)
         {
-            transports.Add(new UdpServerTransport(ep, 5000));
+            if (_options.UdpSockets > 0)
+            {
+                var udp = new ReusePortUdpTransport(ep, _options.UdpSockets, () => _snapshot.Cache, e => ClusterDnsLog.ServerError(_logger, e));
+                lock (_udp)
+                {
+                    _udp.Add(udp);
+                }
+
+                transports.Add(udp);
+            }
+            else
+            {
+                transports.Add(new UdpServerTransport(ep, 5000));
+            }
+
             transports.Add(new TcpServerTransport(ep, 5000, 120000));
         }
 
@@ -73,17 +110,48 @@ public sealed class ClusterDnsServer : IAsyncDisposable
             ClusterDnsLog.ServerError(_logger, e.Exception);
             return Task.CompletedTask;
         };
-        _server.Start();
+        try
+        {
+            _server.Start();
+        }
+        catch
+        {
+            // DnsServer binds its transports one after the other: release those bound before the one that failed.
+            foreach (var t in transports)
+            {
+                try
+                {
+                    t.Close();
+                }
+                catch (Exception e) when (e is SocketException or ObjectDisposedException or InvalidOperationException)
+                {
+                }
+            }
+
+            _server = null;
+            lock (_udp)
+            {
+                _udp.Clear();
+            }
+
+            throw;
+        }
+
         ClusterDnsLog.Started(_logger, string.Join(", ", _options.Listen), _upstream is null ? "none" : string.Join(", ", _upstreamEndpoints));
     }
 
-    /// <summary>Replaces every cluster record with those of <paramref name="services"/>.</summary>
-    public void Update(IEnumerable<DnsService> services) => _zone = ClusterDnsZone.Build(services, _options.ClusterDomain);
+    /// <summary>Replaces every cluster record with those of <paramref name="services"/> (and drops every cached answer).</summary>
+    public void Update(IEnumerable<DnsService> services) => _snapshot = NewSnapshot(ClusterDnsZone.Build(services, _options.ClusterDomain));
 
     public ValueTask DisposeAsync()
     {
         _server?.Stop();
         _server = null;
+        lock (_udp)
+        {
+            _udp.Clear();
+        }
+
         return ValueTask.CompletedTask;
     }
 
@@ -101,7 +169,7 @@ public sealed class ClusterDnsServer : IAsyncDisposable
 
         var q = query.Questions[0];
         var name = q.Name.ToString(true).TrimEnd('.').ToLowerInvariant();
-        var zone = _zone;
+        var zone = _snapshot.Zone;
         if (zone.IsInZone(name))
         {
             AnswerFromZone(zone, q, name, response);
@@ -203,5 +271,11 @@ public sealed class ClusterDnsServer : IAsyncDisposable
         }
     }
 
+    private Snapshot NewSnapshot(ClusterDnsZone zone) =>
+        new(zone, _options.AnswerCacheSize > 0 && _options.UdpSockets > 0 ? new DnsAnswerCache(_options.AnswerCacheSize) : null);
+
     private static string ReadHostResolvConf() => File.Exists("/etc/resolv.conf") ? File.ReadAllText("/etc/resolv.conf") : "";
+
+    /// <summary>The zone and the answers encoded from it: replaced together, never one without the other.</summary>
+    private sealed record Snapshot(ClusterDnsZone Zone, DnsAnswerCache? Cache);
 }

@@ -321,6 +321,12 @@ public sealed class ResourceService(IStore store, ResourceRegistry registry, Tim
             Json.EnsureObject(obj, "spec")["finalizers"] = finalizers ?? new JsonArray();
             causes = [];
         }
+        else if (subresource == "binding")
+        {
+            // pods/binding sets spec.nodeName, which no pod update may change; like Kubernetes' assignPod it writes
+            // past the update strategy (SubresourceService.BindAsync checks what may be bound).
+            causes = [];
+        }
         else if (subresource == "status")
         {
             type.Strategy.PrepareForStatusUpdate(obj, old);

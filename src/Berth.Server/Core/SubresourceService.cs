@@ -63,7 +63,7 @@ public sealed class SubresourceService(ResourceService resources, PatchApplier p
 
         var uid = Json.String(binding, "metadata", "uid");
         var now = ResourceService.Timestamp(resources.Time.GetUtcNow());
-        await resources.GuaranteedUpdateAsync(podType, ns, name, null, pod =>
+        await resources.GuaranteedUpdateAsync(podType, ns, name, "binding", pod =>
         {
             if (uid is { Length: > 0 } && uid != Json.String(pod, "metadata", "uid"))
             {

@@ -26,6 +26,7 @@ public sealed partial class ApiEndpoints(
     Discovery discovery,
     IPodStreamProxy streams,
     IMetricsSource metrics,
+    IEnumerable<IApiGroupHandler> groupHandlers,
     ILogger<ApiEndpoints> logger)
 {
     /// <summary>Handles every request under <c>/api</c> and <c>/apis</c>.</summary>
@@ -99,6 +100,12 @@ public sealed partial class ApiEndpoints(
         if (segments.Length == 1)
         {
             await Only(ctx, "GET", () => ResponseWriter.WriteBytesAsync(ctx, 200, discovery.GroupList));
+            return;
+        }
+
+        if (groupHandlers.FirstOrDefault(h => h.Group == segments[1]) is { } handler)
+        {
+            await handler.HandleAsync(ctx, segments[1..]);
             return;
         }
 

@@ -192,13 +192,15 @@ public sealed class CoreKindsTests
     [Fact]
     public void KubeVirt_tables()
     {
-        var vmi = Pipeline.Valid("VirtualMachineInstance", """{"spec":{"domain":{"devices":{}}},"status":{"phase":"Running"}}""");
+        var vmi = Pipeline.Valid("VirtualMachineInstance",
+            """{"spec":{"domain":{"devices":{},"memory":{"guest":"64Mi"}},"volumes":[{"name":"d","containerDisk":{"image":"x"}}]},"status":{"phase":"Running"}}""");
         Assert.Null(vmi["status"]);
         vmi["status"] = JsonNode.Parse("""{"phase":"Running","nodeName":"berth-1","interfaces":[{"ipAddress":"10.88.0.7"}],"conditions":[{"type":"Ready","status":"True"}]}""");
         Assert.Equal(new object?[] { "test", "60m", "Running", "10.88.0.7", "berth-1", "True", null, null }, Pipeline.Strategy("VirtualMachineInstance").Cells(vmi, Pipeline.Now));
         Assert.Equal(["Name", "Age", "Phase", "IP", "NodeName", "Ready", "Live-Migratable", "Paused"], Pipeline.Strategy("VirtualMachineInstance").Columns.Select(c => c.Name));
 
-        var vm = Pipeline.Valid("VirtualMachine", """{"spec":{"runStrategy":"Halted","template":{"spec":{"domain":{}}}}}""");
+        var vm = Pipeline.Valid("VirtualMachine",
+            """{"spec":{"runStrategy":"Halted","template":{"spec":{"domain":{"memory":{"guest":"64Mi"}},"volumes":[{"name":"d","containerDisk":{"image":"x"}}]}}}}""");
         vm["status"] = JsonNode.Parse("""{"printableStatus":"Stopped"}""");
         Assert.Equal(new object?[] { "test", "60m", "Stopped", null }, Pipeline.Strategy("VirtualMachine").Cells(vm, Pipeline.Now));
         Pipeline.HasCause(Pipeline.Create("VirtualMachine", """{"spec":{"running":true,"runStrategy":"Always","template":{}}}""").Causes,

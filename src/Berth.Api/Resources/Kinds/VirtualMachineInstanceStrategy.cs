@@ -1,12 +1,16 @@
 using System.Text.Json.Nodes;
+using Berth.Api.KubeVirt;
 
 namespace Berth.Api.Resources.Kinds;
 
 /// <summary>
-/// KubeVirt VirtualMachineInstances (kubevirt.io/v1), minimal for now: a status subresource, <c>spec.domain</c>
-/// required, and the printer columns of KubeVirt's CRD (Age, Phase, IP, NodeName, Ready; wide Live-Migratable,
-/// Paused). As for any custom resource, missing values print as <c>&lt;none&gt;</c> (null cells) and the Age
-/// column has type <c>date</c>. KubeVirt's own defaulting webhook is not reproduced.
+/// KubeVirt VirtualMachineInstances (kubevirt.io/v1): a status subresource, KubeVirt's defaults for what Berth uses
+/// (<see cref="VmiDefaults"/>), the spec Berth runs checked as a whitelist (<see cref="VmiSpecValidation"/>: every
+/// unsupported field is refused with a 422 naming it), a spec that cannot change once created (KubeVirt's update
+/// admitter: "update of VMI object is restricted"), names that are DNS labels (a VMI's name is its guest's
+/// hostname), and the printer columns of KubeVirt's CRD (Age, Phase, IP, NodeName, Ready; wide Live-Migratable,
+/// Paused). As for any custom resource, missing values print as <c>&lt;none&gt;</c> (null cells) and the Age column
+/// has type <c>date</c>.
 /// </summary>
 public sealed class VirtualMachineInstanceStrategy : ResourceStrategy
 {
@@ -26,11 +30,24 @@ public sealed class VirtualMachineInstanceStrategy : ResourceStrategy
 
     public override IReadOnlyList<TableColumn> Columns => VmiColumns;
 
-    protected override void ValidateSpec(JsonObject obj, List<StatusCause> causes)
+    protected override NameRule NameRule => NameRule.Label;
+
+    public override void ApplyDefaults(JsonObject obj)
     {
-        if (Json.Object(obj, "spec", "domain") is null)
+        if (Json.Object(obj, "spec") is { } spec)
         {
-            causes.Add(StatusCause.Required("spec.domain"));
+            VmiDefaults.Apply(spec);
+        }
+    }
+
+    protected override void ValidateSpec(JsonObject obj, List<StatusCause> causes) =>
+        VmiSpecValidation.Validate(obj["spec"], "spec", causes);
+
+    protected override void ValidateSpecUpdate(JsonObject obj, JsonObject old, List<StatusCause> causes)
+    {
+        if (!JsonNode.DeepEquals(obj["spec"], old["spec"]))
+        {
+            causes.Add(StatusCause.Forbidden("spec", "update of VMI object is restricted"));
         }
     }
 

@@ -1,0 +1,8 @@
+namespace Berth.Network.Policy;
+
+/// <summary>What happens to a packet that no rule allows.</summary>
+public enum PolicyDenyAction
+{
+    Reject,
+    Drop,
+}
