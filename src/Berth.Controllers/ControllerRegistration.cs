@@ -1,6 +1,7 @@
 using Berth.Controllers.CronJobs;
 using Berth.Controllers.DaemonSets;
 using Berth.Controllers.Deployments;
+using Berth.Controllers.Endpoints;
 using Berth.Controllers.GarbageCollection;
 using Berth.Controllers.Jobs;
 using Berth.Controllers.Namespaces;
@@ -24,6 +25,7 @@ public static class ControllerRegistration
         services.AddSingleton(options);
         services.AddSingleton<Func<ControllerContext, Controller>>(c => new NamespaceController(c));
         services.AddSingleton<Func<ControllerContext, Controller>>(c => new GarbageCollector(c));
+        services.AddSingleton<Func<ControllerContext, Controller>>(c => new EndpointsController(c));
         foreach (var factory in WorkloadControllers(options).Concat(KubeVirt.KubeVirtControllers.Factories))
         {
             services.AddSingleton(factory);

@@ -41,10 +41,36 @@ public sealed class BerthProcess : IAsyncDisposable
         return p;
     }
 
+    /// <summary>
+    /// What a test instance gets unless its arguments say otherwise: a bridge and pod range of its own
+    /// (so that its service rules, in an nftables table named after the bridge, are its own), and a
+    /// <c>registries.json</c> that sends every pull from a registry off this machine to a closed
+    /// loopback port — tests never reach out of the machine, and such pulls fail the way a
+    /// refused connection does (ErrImagePull with the dial error).
+    /// </summary>
+    private string Defaults(string? extraArgs)
+    {
+        var registries = Path.Combine(DataDir, "registries.json");
+        if (!File.Exists(registries))
+        {
+            File.WriteAllText(registries, "{\"registries\":{\"*\":{\"mirror\":\"127.0.0.1:1\"}}}\n");
+        }
+
+        if (extraArgs?.Contains("--bridge", StringComparison.Ordinal) == true)
+        {
+            return "";
+        }
+
+        _network ??= Random.Shared.Next(0, 240);
+        return $"--bridge bt-n{_network} --pod-cidr 10.253.{_network}.0/24";
+    }
+
+    private int? _network;
+
     /// <summary>(Re)starts the process on the same data directory and port.</summary>
     public async Task RestartAsync(string? extraArgs = null, TimeSpan? timeout = null)
     {
-        var args = $"up --data-dir {DataDir} --api-port {Port} --node-name {NodeName} --bind-address 127.0.0.1 {extraArgs}";
+        var args = $"up --data-dir {DataDir} --api-port {Port} --node-name {NodeName} --bind-address 127.0.0.1 {Defaults(extraArgs)} {extraArgs}";
         var psi = new ProcessStartInfo("/bin/sh", ["-c", $"exec '{TestPaths.Berth}' {args} >>'{LogPath}' 2>&1"])
         {
             UseShellExecute = false,

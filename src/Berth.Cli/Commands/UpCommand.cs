@@ -1,4 +1,5 @@
 using System.ComponentModel;
+using Berth.Agent;
 using Berth.Controllers;
 using Berth.Controllers.Runtime;
 using Berth.Server;
@@ -33,6 +34,14 @@ public sealed class UpCommand : AsyncCommand<UpCommand.Settings>
         [Description("This node's name. Default: the host name.")]
         public string? NodeName { get; init; }
 
+        [CommandOption("--pod-cidr <CIDR>")]
+        [Description("This node's pod network. Default 10.244.0.0/24.")]
+        public string PodCidr { get; init; } = "10.244.0.0/24";
+
+        [CommandOption("--bridge <NAME>")]
+        [Description("Linux bridge joining the pods. Default berth0.")]
+        public string Bridge { get; init; } = "berth0";
+
         [CommandOption("--store <URI>")]
         [Description("sqlite:PATH (default DATA_DIR/state.db), etcd:http://HOST:PORT, or memory:.")]
         public string? Store { get; init; }
@@ -48,7 +57,9 @@ public sealed class UpCommand : AsyncCommand<UpCommand.Settings>
         public override Spectre.Console.ValidationResult Validate() =>
             ApiPort is < 1 or > 65535
                 ? Spectre.Console.ValidationResult.Error($"--api-port must be between 1 and 65535, not {ApiPort}")
-                : Spectre.Console.ValidationResult.Success();
+                : !System.Net.IPNetwork.TryParse(PodCidr, out _)
+                    ? Spectre.Console.ValidationResult.Error($"--pod-cidr must be a CIDR such as 10.244.0.0/24, not {PodCidr}")
+                    : Spectre.Console.ValidationResult.Success();
     }
 
     public override async Task<int> ExecuteAsync(CommandContext context, Settings settings, CancellationToken cancellationToken)
@@ -84,10 +95,20 @@ public sealed class UpCommand : AsyncCommand<UpCommand.Settings>
         var app = BerthServerHost.Build(options, store, services =>
         {
             services.AddBerthControllers($"{nodeName}:{dataDir}");
+            services.AddBerthAgent(new AgentOptions
+            {
+                NodeName = nodeName,
+                DataDir = dataDir,
+                PodCidr = System.Net.IPNetwork.Parse(settings.PodCidr),
+                BridgeName = settings.Bridge,
+                ControlPlane = true,
+                ApiServerPort = settings.ApiPort,
+            });
         });
 
         var readiness = app.Services.GetRequiredService<ReadinessGate>();
         readiness.Register("controllers");
+        readiness.Register("node");
         var lifetime = app.Services.GetRequiredService<IHostApplicationLifetime>();
         try
         {
@@ -114,6 +135,8 @@ public sealed class UpCommand : AsyncCommand<UpCommand.Settings>
         {
             await manager.Synced.WaitAsync(ct);
             readiness.MarkReady("controllers");
+            await app.Services.GetRequiredService<NodeAgent>().Ready.WaitAsync(ct);
+            readiness.MarkReady("node");
             Console.Error.WriteLine("berth: ready");
         }
         catch (OperationCanceledException)

@@ -29,6 +29,9 @@ public sealed class CronJobController(ControllerContext context) : Controller("c
     public const string Component = "cronjob-controller";
     public const string ScheduledTimestampAnnotation = "batch.kubernetes.io/cronjob-scheduled-timestamp";
 
+    // The resourceVersion of this controller's last status write per CronJob: a sync does not act on an older copy
+    // (its active list would miss the Job it just started, and Forbid would start another).
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, long> _written = new(StringComparer.Ordinal);
     private ResourceType _cronType = null!;
     private ResourceType _jobType = null!;
     private Informer<JsonObject> _cronJobs = null!;
@@ -69,6 +72,13 @@ public sealed class CronJobController(ControllerContext context) : Controller("c
         var cached = _cronJobs.Get(key);
         if (cached is null)
         {
+            _written.TryRemove(key, out _);
+            return;
+        }
+
+        if (_written.TryGetValue(key, out var written) && Version(cached) < written)
+        {
+            Queue.AddAfter(key, TimeSpan.FromMilliseconds(200));
             return;
         }
 
@@ -82,6 +92,13 @@ public sealed class CronJobController(ControllerContext context) : Controller("c
         foreach (var job in jobs)
         {
             var listed = active.Any(a => Json.String(a, "uid") == Meta.Uid(job));
+            if (!listed && !JobInfo.IsFinished(job) && !Meta.IsDeleting(job))
+            {
+                // A running Job of ours missing from the list (a status write lost after it was made): it is active.
+                active.Add(Reference(job));
+                continue;
+            }
+
             if (listed && JobInfo.IsFinished(job))
             {
                 active.RemoveAll(a => Json.String(a, "uid") == Meta.Uid(job));
@@ -229,20 +246,25 @@ public sealed class CronJobController(ControllerContext context) : Controller("c
 
         if (!active.Any(a => Json.String(a, "uid") == Meta.Uid(created)))
         {
-            active.Add(new JsonObject
-            {
-                ["kind"] = "Job",
-                ["namespace"] = Meta.Namespace(created),
-                ["name"] = Meta.Name(created),
-                ["uid"] = Meta.Uid(created),
-                ["apiVersion"] = _jobType.ApiVersion,
-                ["resourceVersion"] = Json.String(created, "metadata", "resourceVersion"),
-            });
+            active.Add(Reference(created));
         }
 
         SetActive(status, active);
         status["lastScheduleTime"] = Timestamps.Format(scheduled);
     }
+
+    private JsonObject Reference(JsonObject job) => new()
+    {
+        ["kind"] = "Job",
+        ["namespace"] = Meta.Namespace(job),
+        ["name"] = Meta.Name(job),
+        ["uid"] = Meta.Uid(job),
+        ["apiVersion"] = _jobType.ApiVersion,
+        ["resourceVersion"] = Json.String(job, "metadata", "resourceVersion"),
+    };
+
+    private static long Version(JsonObject obj) =>
+        long.TryParse(Json.String(obj, "metadata", "resourceVersion"), NumberStyles.None, CultureInfo.InvariantCulture, out var v) ? v : 0;
 
     /// <summary><c>getJobFromTemplate2</c>.</summary>
     private JsonObject NewJob(JsonObject cj, DateTimeOffset scheduled)
@@ -325,6 +347,7 @@ public sealed class CronJobController(ControllerContext context) : Controller("c
 
         var copy = Meta.Copy(cj);
         copy["status"] = status;
-        await Api.UpdateAsync(_cronType, Meta.Namespace(copy), copy, "status", ct);
+        var written = await Api.UpdateAsync(_cronType, Meta.Namespace(copy), copy, "status", ct);
+        _written[Meta.Key(written)] = Version(written);
     }
 }

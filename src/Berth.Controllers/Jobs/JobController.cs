@@ -23,7 +23,7 @@ namespace Berth.Controllers.Jobs;
 /// </code>
 /// A finished Job leaves its pods (minus finalizers); orphaned pods (Job gone) lose the finalizer too.
 /// </summary>
-public sealed class JobController(ControllerContext context, WorkloadOptions options) : Controller("job", context, workers: 2)
+public sealed partial class JobController(ControllerContext context, WorkloadOptions options) : Controller("job", context, workers: 2)
 {
     public const string Component = "job-controller";
     public const int MaxPodsPerSync = 500;
@@ -32,9 +32,11 @@ public sealed class JobController(ControllerContext context, WorkloadOptions opt
     private readonly Expectations _expectations = new(context.Time);
     private readonly ConcurrentDictionary<string, (int Failures, DateTimeOffset? LastFailure)> _backoff = new(StringComparer.Ordinal);
 
-    // Pods whose finalizer this controller removed while the cache may still show it: counted already
-    // (kube's finalizer expectations). Entries go when the cache catches up.
-    private readonly ConcurrentDictionary<string, byte> _released = new(StringComparer.Ordinal);
+    // Pods whose finalizer this controller removed while the cache may still show it: counted already (kube's
+    // finalizer expectations), pod uid → Job key. Entries go when a sync's own pod list shows the pod without the
+    // finalizer or no longer has it, never from an event handler: a sync holds its list while events arrive, and
+    // forgetting an entry under it would count the pod twice.
+    private readonly ConcurrentDictionary<string, string> _released = new(StringComparer.Ordinal);
 
     // The resourceVersion of this controller's last status write per Job: a sync must not act on an older copy
     // (its counters would be behind the pods it sees, and it would start pods that already ran).
@@ -76,11 +78,6 @@ public sealed class JobController(ControllerContext context, WorkloadOptions opt
         });
         _pods.OnUpdate((old, pod) =>
         {
-            if (!JobPods.HasFinalizer(pod))
-            {
-                _released.TryRemove(Meta.Uid(pod), out _);
-            }
-
             if (Meta.IsDeleting(pod) && !Meta.IsDeleting(old) && Owner(pod) is { } job)
             {
                 _expectations.DeletionObserved(Meta.Key(job), Meta.Key(pod));
@@ -90,7 +87,6 @@ public sealed class JobController(ControllerContext context, WorkloadOptions opt
         });
         _pods.OnDelete(pod =>
         {
-            _released.TryRemove(Meta.Uid(pod), out _);
             if (Owner(pod) is { } job)
             {
                 _expectations.DeletionObserved(Meta.Key(job), Meta.Key(pod));
@@ -137,6 +133,14 @@ public sealed class JobController(ControllerContext context, WorkloadOptions opt
             _expectations.Forget(key);
             _backoff.TryRemove(key, out _);
             _written.TryRemove(key, out _);
+            foreach (var (uid, owner) in _released)
+            {
+                if (owner == key)
+                {
+                    _released.TryRemove(uid, out _);
+                }
+            }
+
             return;
         }
 
@@ -177,6 +181,16 @@ public sealed class JobController(ControllerContext context, WorkloadOptions opt
     private async Task<(JsonObject Job, HashSet<string> Counted)> CountFinishedAsync(JobInfo job, List<JsonObject> pods, CancellationToken ct)
     {
         var status = (JsonObject)job.Status.DeepClone();
+        var jobKey = Meta.Key(job.Object);
+        var listed = pods.ToDictionary(Meta.Uid, StringComparer.Ordinal);
+        foreach (var (uid, owner) in _released)
+        {
+            if (owner == jobKey && (!listed.TryGetValue(uid, out var p) || !JobPods.HasFinalizer(p)))
+            {
+                _released.TryRemove(uid, out _);
+            }
+        }
+
         var uncounted = Json.EnsureObject(status, "uncountedTerminatedPods");
         var succeededUids = Uids(uncounted, "succeeded");
         var failedUids = Uids(uncounted, "failed");
@@ -216,6 +230,8 @@ public sealed class JobController(ControllerContext context, WorkloadOptions opt
         }
 
         var obj = job.Object;
+        LogCounting(Logger, Meta.Key(obj), Json.String(obj, "metadata", "resourceVersion") ?? "", Json.Long(status, "succeeded") ?? 0,
+            string.Join(",", fresh.Select(Meta.Name)), string.Join(",", counted));
         if (fresh.Count > 0)
         {
             // 1. Record the uids before the finalizers go.
@@ -361,6 +377,7 @@ public sealed class JobController(ControllerContext context, WorkloadOptions opt
             want = Math.Clamp(job.Completions.Value - succeeded, 0, job.Parallelism);
         }
 
+        LogManage(Logger, key, succeeded, string.Join(",", active.Select(p => $"{Meta.Name(p)}:{PodState.Phase(p)}")), want);
         if (active.Count > want)
         {
             var victims = PodRanking.ToDelete(active, active, active.Count - want, Context.Time.GetUtcNow());
@@ -487,7 +504,10 @@ public sealed class JobController(ControllerContext context, WorkloadOptions opt
             try
             {
                 await Api.UpdateAsync(_podType, Meta.Namespace(pod), JobPods.WithoutFinalizer(pod), null, ct);
-                _released[Meta.Uid(pod)] = 0;
+                if (Meta.ControllerOf(pod) is { } owner)
+                {
+                    _released[Meta.Uid(pod)] = Informer<JsonObject>.KeyOf(Meta.Namespace(pod), owner.Name);
+                }
                 return;
             }
             catch (ApiException e) when (e.Code == 404)
@@ -553,6 +573,14 @@ public sealed class JobController(ControllerContext context, WorkloadOptions opt
         _written[Meta.Key(written)] = ResourceVersion(written);
         return written;
     }
+
+    [Microsoft.Extensions.Logging.LoggerMessage(EventId = 2501, Level = Microsoft.Extensions.Logging.LogLevel.Debug,
+        Message = "job {Key} at {Version}: {Succeeded} succeeded; counting [{Fresh}], uncounted before [{Uncounted}]")]
+    private static partial void LogCounting(Microsoft.Extensions.Logging.ILogger logger, string key, string version, long succeeded, string fresh, string uncounted);
+
+    [Microsoft.Extensions.Logging.LoggerMessage(EventId = 2502, Level = Microsoft.Extensions.Logging.LogLevel.Debug,
+        Message = "job {Key}: {Succeeded} succeeded, active [{Active}], want {Want}")]
+    private static partial void LogManage(Microsoft.Extensions.Logging.ILogger logger, string key, int succeeded, string active, int want);
 
     private static long ResourceVersion(JsonObject obj) =>
         long.TryParse(Json.String(obj, "metadata", "resourceVersion"), System.Globalization.NumberStyles.None,

@@ -53,8 +53,8 @@ public sealed class RegistryClient : IDisposable
     /// <summary>The registry as named in references (<c>docker.io</c>, <c>registry:5000</c>).</summary>
     public string Host { get; }
 
-    /// <summary>Docker Hub's API lives at registry-1.docker.io, not at the name in references.</summary>
-    public string ApiHost => Host == ImageReference.DockerHub ? "registry-1.docker.io" : Host;
+    /// <summary>Where requests go: a configured mirror, else the registry (Docker Hub's API lives at registry-1.docker.io).</summary>
+    public string ApiHost => _config.Mirror ?? (Host == ImageReference.DockerHub ? "registry-1.docker.io" : Host);
 
     private static SocketsHttpHandler CreateHandler(X509Certificate2Collection? extraCa, bool verify) => new()
     {

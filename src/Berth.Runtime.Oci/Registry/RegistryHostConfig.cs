@@ -14,6 +14,12 @@ public sealed record RegistryHostConfig
     /// <summary>PEM file of the CA(s) that sign this registry's certificate, trusted in addition to the system's.</summary>
     [JsonPropertyName("caFile")] public string? CaFile { get; init; }
 
+    /// <summary>
+    /// Pull from this <c>host[:port]</c> instead of the registry's own address (a mirror, as Docker's
+    /// <c>registry-mirrors</c> and containerd's <c>hosts.toml</c> servers). References keep their names.
+    /// </summary>
+    [JsonPropertyName("mirror")] public string? Mirror { get; init; }
+
     [JsonPropertyName("username")] public string? Username { get; init; }
 
     [JsonPropertyName("password")] public string? Password { get; init; }

@@ -51,16 +51,42 @@ public sealed record RegistryOptions
         }
     }
 
-    public RegistryHostConfig For(string host) =>
-        Registries.TryGetValue(host, out var c) ? c : new RegistryHostConfig();
+    /// <summary>
+    /// The settings of <paramref name="host"/>; a <c>"*"</c> entry applies to every registry not listed
+    /// and not on this machine (e.g. to send every external pull to a mirror, or to a closed port on a
+    /// machine that must not reach the internet).
+    /// </summary>
+    public RegistryHostConfig For(string host)
+    {
+        if (Registries.TryGetValue(host, out var c))
+        {
+            return c;
+        }
+
+        var name = StripPort(host);
+        var local = name == "localhost" || (IPAddress.TryParse(name, out var ip) && IPAddress.IsLoopback(ip));
+        return !local && Registries.TryGetValue("*", out var any) ? any : new RegistryHostConfig();
+    }
 
     public bool IsInsecure(string host)
+    {
+        var config = For(host);
+        if (config.Mirror is { } mirror && mirror != host)
+        {
+            // The mirror is what is spoken to: its own entry (never the wildcard) and its address decide.
+            return IsInsecureHost(mirror, Registries.GetValueOrDefault(mirror));
+        }
+
+        return IsInsecureHost(host, config);
+    }
+
+    private bool IsInsecureHost(string host, RegistryHostConfig? config)
     {
         if (InsecureRegistries.Contains(host, StringComparer.OrdinalIgnoreCase))
         {
             return true;
         }
-        if (For(host).Insecure is { } explicitly)
+        if (config?.Insecure is { } explicitly)
         {
             return explicitly;
         }

@@ -42,7 +42,9 @@ public sealed class ServiceAllocator(ResourceService resources)
                         $"failed to allocate IP {requested}: the provided IP ({requested}) is not in the valid range. The range of valid IPs is 10.96.0.0/16")]);
                 }
 
-                if (ips.Contains(requested))
+                // .1 is reserved for default/kubernetes (the node agent creates it, pointing at this API server).
+                var isKubernetes = name == "kubernetes" && (Json.String(service, "metadata", "namespace") ?? "default") == "default";
+                if (ips.Contains(requested) || (requested == KubernetesServiceIp && !isKubernetes))
                 {
                     throw ApiException.Invalid(type, name, [StatusCause.Invalid("spec.clusterIPs[0]", requested,
                         $"failed to allocate IP {requested}: provided IP is already allocated")]);
@@ -50,7 +52,7 @@ public sealed class ServiceAllocator(ResourceService resources)
             }
             else if (ServiceStrategy.NeedsClusterIP(service))
             {
-                ServiceStrategy.AssignClusterIP(service, PickIp(ips));
+                ServiceStrategy.AssignClusterIP(service, PickIp([.. ips, KubernetesServiceIp]));
             }
 
             var portList = Json.Array(service, "spec", "ports") ?? [];
@@ -88,7 +90,7 @@ public sealed class ServiceAllocator(ResourceService resources)
 
     private async Task<(HashSet<string> Ips, HashSet<int> Ports)> InUseAsync(ResourceType type, CancellationToken ct)
     {
-        var ips = new HashSet<string>(StringComparer.Ordinal) { KubernetesServiceIp };
+        var ips = new HashSet<string>(StringComparer.Ordinal);
         var ports = new HashSet<int>();
         var list = await resources.ListRawAsync(type, null, ListOptions.None, ct);
         foreach (var e in list.Entries)

@@ -25,12 +25,18 @@ internal sealed class ExecSession(WebSocket ws, bool v5, ExecRequest request)
     private readonly SemaphoreSlim _send = new(1, 1);
     private readonly Pipe _stdin = new();
     private readonly Channel<TerminalSize> _resize = Channel.CreateUnbounded<TerminalSize>();
+    private Task? _reader;
+    private CancellationTokenSource? _readerCts;
 
     /// <summary>Runs <paramref name="exec"/> with the session's streams while pumping client frames.</summary>
     public async Task<int> RunAsync(Func<ExecStreams, Task<int>> exec, CancellationToken ct)
     {
-        using var cts = CancellationTokenSource.CreateLinkedTokenSource(ct);
+        // The reader is not cancelled when the command ends: cancelling a pending WebSocket receive aborts the
+        // socket, and the final status would never reach the client. FinishAsync waits for the client's close.
+        var cts = CancellationTokenSource.CreateLinkedTokenSource(ct);
+        _readerCts = cts;
         var reader = Task.Run(() => ReadFramesAsync(cts.Token), CancellationToken.None);
+        _reader = reader;
         var streams = new ExecStreams
         {
             Stdin = request.Stdin ? _stdin.Reader.AsStream() : null,
@@ -38,21 +44,7 @@ internal sealed class ExecSession(WebSocket ws, bool v5, ExecRequest request)
             Stderr = request.Stderr && !request.Tty ? new ChannelStream(this, StderrChannel) : null,
             Resize = request.Tty ? _resize.Reader : null,
         };
-        try
-        {
-            return await exec(streams);
-        }
-        finally
-        {
-            await cts.CancelAsync();
-            try
-            {
-                await reader;
-            }
-            catch (Exception e) when (e is OperationCanceledException or WebSocketException)
-            {
-            }
-        }
+        return await exec(streams);
     }
 
     /// <summary>Sends the final status on the error channel and closes the socket.</summary>
@@ -87,10 +79,23 @@ internal sealed class ExecSession(WebSocket ws, bool v5, ExecRequest request)
             await SendAsync(ErrorChannel, Encoding.UTF8.GetBytes(status.ToJsonString()), CancellationToken.None);
             using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(5));
             await ws.CloseOutputAsync(WebSocketCloseStatus.NormalClosure, null, cts.Token);
+            if (_reader is { } reader)
+            {
+                // The client answers the close; returning before that resets the connection under its last reads.
+                await reader.WaitAsync(TimeSpan.FromSeconds(5));
+            }
         }
-        catch (Exception e) when (e is WebSocketException or OperationCanceledException or ObjectDisposedException)
+        catch (Exception e) when (e is WebSocketException or OperationCanceledException or ObjectDisposedException or TimeoutException)
         {
             // The client is gone; nothing to tell it.
+        }
+        finally
+        {
+            if (_readerCts is { } readerCts)
+            {
+                await readerCts.CancelAsync();
+                readerCts.Dispose();
+            }
         }
     }
 

@@ -107,9 +107,9 @@ public sealed class CronJobTests
         await Wait.UntilAsync(async () => (await cluster.ListAsync(jobs, ns)).Count == 1, "the first job");
         await Wait.ForAsync(() => cluster.GetAsync(cronJobs, ns, "once"), c => Json.Array(c, "status", "active")?.Count == 1, "the job active");
 
-        AdvanceToNext(time, 1);
+        var second = AdvanceToNext(time, 1);
         await Wait.UntilAsync(async () => (await cluster.ListAsync(cluster.Type("", "events"), ns)).Any(e => Json.String(e, "reason") == "JobAlreadyActive"),
-            "a JobAlreadyActive event");
+            "a JobAlreadyActive event", describe: async () => $"now {time.GetUtcNow():O} second {second:O}\n{(await cluster.GetAsync(cronJobs, ns, "once"))["status"]?.ToJsonString()}\n{await cluster.EventsAsync(ns)}\n{await cluster.DescribeAsync(ns)}");
         Assert.Single(await cluster.ListAsync(jobs, ns));
 
         await cluster.UpdateAsync(cronJobs, ns, "once", c => c["spec"]!["concurrencyPolicy"] = "Replace");

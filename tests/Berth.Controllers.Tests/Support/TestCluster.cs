@@ -51,8 +51,12 @@ public sealed class TestCluster : IAsyncDisposable
 
     public ResourceType Type(string group, string plural) => Registry.Find(group, "v1", plural)!;
 
+    /// <summary>Debug lines of the job controller (for failure messages).</summary>
+    public MemoryLog Log { get; private set; } = null!;
+
     public static async Task<TestCluster> StartAsync(WorkloadOptions? options = null, Action<IServiceCollection>? configure = null)
     {
+        var memory = new MemoryLog("Berth.Controllers.job");
         var dataDir = Directory.CreateTempSubdirectory("bt-controllers-").FullName;
         var serverOptions = new ServerOptions { DataDir = dataDir, ApiPort = FreePort(), BindAddress = "127.0.0.1" };
         var verbose = Environment.GetEnvironmentVariable("BERTH_TEST_LOG") == "1";
@@ -62,13 +66,14 @@ public sealed class TestCluster : IAsyncDisposable
             configure?.Invoke(services);
         }, logging: b =>
         {
+            b.AddProvider(memory).SetMinimumLevel(LogLevel.Debug).AddFilter("Microsoft", LogLevel.Warning);
             if (verbose)
             {
                 b.AddSimpleConsole(o => o.SingleLine = true).SetMinimumLevel(LogLevel.Debug).AddFilter("Microsoft", LogLevel.Warning);
             }
         });
         await app.StartAsync();
-        var cluster = new TestCluster(app, dataDir);
+        var cluster = new TestCluster(app, dataDir) { Log = memory };
         await app.Services.GetRequiredService<ControllerManager>().Synced.WaitAsync(TimeSpan.FromSeconds(30));
         await cluster.Kubelet.StartAsync();
         return cluster;

@@ -1,0 +1,7 @@
+namespace Berth.Agent.Pods;
+
+internal enum ContainerKind
+{
+    Init,
+    Regular,
+}

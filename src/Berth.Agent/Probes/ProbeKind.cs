@@ -1,0 +1,8 @@
+namespace Berth.Agent.Probes;
+
+internal enum ProbeKind
+{
+    Startup,
+    Liveness,
+    Readiness,
+}

@@ -1,0 +1,103 @@
+using System.Text.Json.Nodes;
+using Berth.Api.Client;
+using Berth.Api.Resources;
+using Microsoft.Extensions.Logging;
+
+namespace Berth.Agent.Services;
+
+/// <summary>
+/// A list + watch cache of one resource type across namespaces (a minimal informer): objects by
+/// <c>namespace/name</c>; <see cref="Changed"/> fires after every applied change (and after each re-list).
+/// Re-lists after a watch error or an expired version.
+/// </summary>
+internal sealed partial class ObjectCache(IApiClient api, ResourceType type, TimeProvider time, ILogger logger)
+{
+    private readonly Dictionary<string, JsonObject> _items = new(StringComparer.Ordinal);
+    private readonly Lock _lock = new();
+    private readonly TaskCompletionSource _synced = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+    public event Action? Changed;
+
+    public Task Synced => _synced.Task;
+
+    public IReadOnlyList<JsonObject> Items()
+    {
+        lock (_lock)
+        {
+            return [.. _items.Values];
+        }
+    }
+
+    public async Task RunAsync(CancellationToken ct)
+    {
+        var failures = 0;
+        while (!ct.IsCancellationRequested)
+        {
+            try
+            {
+                var list = await api.ListAsync(type, null, ListOptions.None, ct);
+                lock (_lock)
+                {
+                    _items.Clear();
+                    foreach (var item in list.Items)
+                    {
+                        _items[Key(item)] = item;
+                    }
+                }
+
+                _synced.TrySetResult();
+                Changed?.Invoke();
+                var rv = list.ResourceVersion;
+                while (!ct.IsCancellationRequested)
+                {
+                    await foreach (var e in api.WatchAsync(type, null, new ListOptions { ResourceVersion = rv, AllowWatchBookmarks = true, TimeoutSeconds = 300 }, ct))
+                    {
+                        rv = Json.String(e.Object, "metadata", "resourceVersion") is { Length: > 0 } v ? v : rv;
+                        if (e.Type == ApiWatchEvent.Bookmark)
+                        {
+                            continue;
+                        }
+
+                        lock (_lock)
+                        {
+                            if (e.Type == ApiWatchEvent.Deleted)
+                            {
+                                _items.Remove(Key(e.Object));
+                            }
+                            else
+                            {
+                                _items[Key(e.Object)] = e.Object;
+                            }
+                        }
+
+                        Changed?.Invoke();
+                    }
+                }
+
+                failures = 0;
+            }
+            catch (OperationCanceledException) when (ct.IsCancellationRequested)
+            {
+                return;
+            }
+            catch (Exception e) when (e is ApiException or IOException or HttpRequestException or System.Text.Json.JsonException)
+            {
+                failures++;
+                LogFailed(logger, type.Plural, e.Message);
+                try
+                {
+                    await Task.Delay(TimeSpan.FromMilliseconds(Math.Min(10_000, 200 * failures)), time, ct);
+                }
+                catch (OperationCanceledException)
+                {
+                    return;
+                }
+            }
+        }
+    }
+
+    private static string Key(JsonObject o) => $"{Json.String(o, "metadata", "namespace")}/{Json.String(o, "metadata", "name")}";
+
+    [LoggerMessage(EventId = 3401, Level = LogLevel.Warning, Message = "{Resource} list/watch failed: {Error}; listing again")]
+    private static partial void LogFailed(ILogger logger, string resource, string error);
+}
