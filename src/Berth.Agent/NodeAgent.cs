@@ -6,6 +6,7 @@ using Berth.Agent.Nodes;
 using Berth.Agent.Pods;
 using Berth.Agent.Probes;
 using Berth.Agent.Services;
+using Berth.Agent.Volumes;
 using Berth.Api.Client;
 using Berth.Api.Resources;
 using Berth.Network.Dns;
@@ -27,7 +28,7 @@ namespace Berth.Agent;
 ///         ─▶ adopt: the runtime's containers and the network's pods left by an earlier process
 ///         ─▶ list pods with spec.nodeName=NODE ─▶ one worker per pod (adopted containers handed over)
 ///         ─▶ remove orphans (containers, networks, namespaces, volumes, logs of pods that are gone) ─▶ Ready
-///         ─▶ watch pods; monitor container exits
+///         ─▶ watch pods; monitor container exits; remove local volume directories whose PV is gone
 ///   stop (SIGTERM) ─▶ loops end; containers, shims and pod networks keep running for the next start
 ///                    (the bridge is removed only when no pod is left)
 /// </code>
@@ -122,6 +123,7 @@ public sealed partial class NodeAgent(AgentOptions options, IApiClient api, ILog
             AgentLog.Ready(_logger, options.NodeName, binary.Name, list.Items.Count);
             _ready.TrySetResult();
             var monitor = Task.Run(() => workers.MonitorExitsAsync(stoppingToken), CancellationToken.None);
+            var volumes = Task.Run(() => new LocalVolumeCleaner(api, options, _time, _logger).RunAsync(stoppingToken), CancellationToken.None);
             var services = Task.CompletedTask;
             if (options.ServiceProxy)
             {
@@ -148,7 +150,7 @@ public sealed partial class NodeAgent(AgentOptions options, IApiClient api, ILog
             }
 
             await WatchPodsAsync(workers, list.ResourceVersion, stoppingToken);
-            await Task.WhenAll(lease, status, monitor, services);
+            await Task.WhenAll(lease, status, monitor, services, volumes);
         }
         catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
         {

@@ -15,6 +15,9 @@ namespace Berth.Agent.Nodes;
 /// </summary>
 internal sealed partial class NodeHeartbeat(IApiClient api, AgentOptions options, Func<NodeStatusBuilder.Sample> sample, TimeProvider time, ILogger logger)
 {
+    /// <summary>The node's data directory, where Berth's local provisioner puts this node's volumes (<c>DATA_DIR/volumes/PV</c>).</summary>
+    public const string DataDirAnnotation = "berth.dev/data-dir";
+
     private readonly ResourceType _nodes = ResourceRegistry.Default.Find("", "v1", "nodes")!;
     private readonly ResourceType _leases = ResourceRegistry.Default.Find("coordination.k8s.io", "v1", "leases")!;
     private JsonObject? _lastStatus;
@@ -45,7 +48,11 @@ internal sealed partial class NodeHeartbeat(IApiClient api, AgentOptions options
                 {
                     ["name"] = options.NodeName,
                     ["labels"] = NodeStatusBuilder.Labels(options),
-                    ["annotations"] = new JsonObject { ["volumes.kubernetes.io/controller-managed-attach-detach"] = "true" },
+                    ["annotations"] = new JsonObject
+                    {
+                        ["volumes.kubernetes.io/controller-managed-attach-detach"] = "true",
+                        [DataDirAnnotation] = options.DataDir,
+                    },
                 },
                 ["spec"] = new JsonObject { ["podCIDR"] = options.PodCidr.ToString(), ["podCIDRs"] = new JsonArray(options.PodCidr.ToString()) },
                 ["status"] = status,
@@ -66,7 +73,14 @@ internal sealed partial class NodeHeartbeat(IApiClient api, AgentOptions options
         }
 
         _nodeUid = Json.String(existing, "metadata", "uid");
-        await api.PatchAsync(_nodes, null, options.NodeName, PatchType.Merge, new JsonObject { ["metadata"] = new JsonObject { ["labels"] = NodeStatusBuilder.Labels(options) } }, null, ct);
+        await api.PatchAsync(_nodes, null, options.NodeName, PatchType.Merge, new JsonObject
+        {
+            ["metadata"] = new JsonObject
+            {
+                ["labels"] = NodeStatusBuilder.Labels(options),
+                ["annotations"] = new JsonObject { [DataDirAnnotation] = options.DataDir },
+            },
+        }, null, ct);
         await WriteStatusAsync(status, ct);
         NodeLog.Registered(logger, options.NodeName);
     }

@@ -1,10 +1,11 @@
+using Berth.Agent.Volumes;
 using Berth.Api.Client;
 using k8s;
 using k8s.Models;
 
 namespace Berth.Agent.Pods;
 
-/// <summary>Config maps and secrets read from the API, each at most once per sync.</summary>
+/// <summary>Config maps and secrets read from the API, each at most once per sync; claims resolved through <see cref="ClaimResolver"/>.</summary>
 internal sealed class ApiPodObjects(PodWorkerContext context) : IPodObjects
 {
     private readonly Dictionary<string, V1ConfigMap?> _configMaps = new(StringComparer.Ordinal);
@@ -33,6 +34,9 @@ internal sealed class ApiPodObjects(PodWorkerContext context) : IPodObjects
 
         return s;
     }
+
+    public Task<ClaimVolume> ClaimAsync(string ns, string claimName, bool readOnly, CancellationToken ct) =>
+        new ClaimResolver(context.Api, context.Options.NodeName).ResolveAsync(ns, claimName, readOnly, ct);
 
     private async Task<T?> GetAsync<T>(Berth.Api.Resources.ResourceType type, string ns, string name, CancellationToken ct)
         where T : class

@@ -108,7 +108,7 @@ internal static class ContainerSpecFactory
                 Stdin = container.Stdin == true,
             },
             Hostname = sandbox.UtsPath is null && sandbox.NetnsPath is null ? null : sandbox.Hostname,
-            Mounts = Mounts(container, sandbox),
+            Mounts = Mounts(pod, container, sandbox),
             Namespaces = new NamespaceSpec
             {
                 Network = sandbox.NetnsPath is { } netns ? NamespaceRef.Join(netns) : NamespaceRef.Host,
@@ -225,9 +225,11 @@ internal static class ContainerSpecFactory
         return user with { AdditionalGids = extra.Count == 0 ? null : extra };
     }
 
-    private static List<MountSpec> Mounts(V1Container container, PodSandboxInfo sandbox)
+    private static List<MountSpec> Mounts(V1Pod pod, V1Container container, PodSandboxInfo sandbox)
     {
         var mounts = new List<MountSpec>();
+        // A claim mounted with persistentVolumeClaim.readOnly is read-only in every container, whatever the mount says.
+        var readOnlyClaims = (pod.Spec.Volumes ?? []).Where(v => v.PersistentVolumeClaim?.ReadOnlyProperty == true).Select(v => v.Name).ToHashSet(StringComparer.Ordinal);
         foreach (var vm in container.VolumeMounts ?? [])
         {
             if (!sandbox.Volumes.TryGetValue(vm.Name, out var hostPath))
@@ -254,7 +256,7 @@ internal static class ContainerSpecFactory
             {
                 Destination = vm.MountPath,
                 Source = source,
-                ReadOnly = vm.ReadOnlyProperty == true,
+                ReadOnly = vm.ReadOnlyProperty == true || readOnlyClaims.Contains(vm.Name),
                 Propagation = vm.MountPropagation switch
                 {
                     "HostToContainer" => MountPropagation.HostToContainer,

@@ -1,4 +1,5 @@
 using System.Text;
+using Berth.Agent.Volumes;
 using Berth.Runtime.Oci.Runtime;
 using k8s.Models;
 
@@ -8,13 +9,19 @@ namespace Berth.Agent.Pods;
 /// Makes a pod's volumes on the host, under <c>PODDIR/volumes/NAME</c>, the way the kubelet's volume plugins do
 /// before the containers start: emptyDir (a directory, or a tmpfs with <c>medium: Memory</c> and its sizeLimit),
 /// hostPath (with its <c>type</c> checks and the *OrCreate kinds), configMap, secret (on a tmpfs, as the kubelet
-/// keeps secrets off the disk), downwardAPI and projected (files with items, modes and defaultMode). Returns the
+/// keeps secrets off the disk), downwardAPI, projected (files with items, modes and defaultMode) and
+/// persistentVolumeClaim (the bound PV's local or hostPath directory, <see cref="ClaimResolver"/>; a directory made by
+/// Berth's local provisioner is created on first use, mode 0777; the claim's path is recorded in
+/// <c>PODDIR/claims/NAME</c> so that <see cref="LocalVolumeCleaner"/> never removes a volume a pod still uses). Returns the
 /// host path of every volume. Files are rewritten on every call (updates while the pod runs), which is not atomic
 /// like the kubelet's <c>..data</c> symlink swap. Volume kinds Berth does not serve fail the pod's containers with
 /// a <see cref="ContainerConfigException"/>.
 /// </summary>
 internal static class VolumeBuilder
 {
+    /// <summary>The folder of a pod directory whose files (one per claim volume) hold the host path each claim uses.</summary>
+    public const string ClaimsDir = "claims";
+
     public static async Task<IReadOnlyDictionary<string, string>> BuildAsync(
         V1Pod pod, string podDir, string? podIp, string? hostIp, NodeAllocatable node, IPodObjects objects, CancellationToken ct)
     {
@@ -117,9 +124,26 @@ internal static class VolumeBuilder
                 Write(dir, files, tmpfs: true);
                 result[v.Name] = dir;
             }
+            else if (v.PersistentVolumeClaim is { } pvc)
+            {
+                ClaimVolume claim;
+                try
+                {
+                    claim = await objects.ClaimAsync(ns, pvc.ClaimName, pvc.ReadOnlyProperty == true, ct);
+                }
+                catch (ClaimUnavailableException e)
+                {
+                    throw new ContainerConfigException($"volume \"{v.Name}\": {e.Message}");
+                }
+
+                result[v.Name] = ClaimDirectory(claim);
+                var claims = Path.Combine(podDir, ClaimsDir);
+                Directory.CreateDirectory(claims);
+                File.WriteAllText(Path.Combine(claims, v.Name), claim.Path);
+            }
             else
             {
-                throw new ContainerConfigException($"volume \"{v.Name}\": this volume type is not supported by Berth (emptyDir, hostPath, configMap, secret, downwardAPI and projected are)");
+                throw new ContainerConfigException($"volume \"{v.Name}\": this volume type is not supported by Berth (emptyDir, hostPath, configMap, secret, downwardAPI, projected and persistentVolumeClaim are)");
             }
         }
 
@@ -185,6 +209,28 @@ internal static class VolumeBuilder
         }
 
         return sb.ToString();
+    }
+
+    /// <summary>The directory of a resolved claim: made when Berth provisioned it, checked like a hostPath for a hostPath PV.</summary>
+    private static string ClaimDirectory(ClaimVolume claim)
+    {
+        if (claim.HostPathType is { } type)
+        {
+            return HostPath(new V1HostPathVolumeSource { Path = claim.Path, Type = type });
+        }
+
+        if (!Directory.Exists(claim.Path))
+        {
+            if (!claim.Provisioned)
+            {
+                throw new ContainerConfigException($"persistentvolume \"{claim.VolumeName}\": local path {claim.Path} does not exist on this node");
+            }
+
+            Directory.CreateDirectory(claim.Path);
+            File.SetUnixFileMode(claim.Path, (UnixFileMode)0x1FF);
+        }
+
+        return claim.Path;
     }
 
     private static string HostPath(V1HostPathVolumeSource hp)

@@ -1,4 +1,6 @@
+using System.Text.Json.Nodes;
 using Berth.Agent.Pods;
+using Berth.Agent.Volumes;
 using Berth.Runtime.Oci.Images;
 using k8s;
 using k8s.Models;
@@ -34,5 +36,17 @@ internal static class PodFixtures
 
         public Task<V1Secret?> SecretAsync(string ns, string name, CancellationToken cancellationToken) =>
             Task.FromResult(Secrets.GetValueOrDefault($"{ns}/{name}"));
+
+        /// <summary>Claims by "ns/name"; volumes by name; resolved as on node <c>node-a</c> (hostname label node-a).</summary>
+        public Dictionary<string, JsonObject> Claims { get; } = [];
+
+        public Dictionary<string, JsonObject> Volumes { get; } = [];
+
+        public Task<ClaimVolume> ClaimAsync(string ns, string claimName, bool readOnly, CancellationToken cancellationToken)
+        {
+            var claim = Claims.GetValueOrDefault($"{ns}/{claimName}");
+            var volume = claim?["spec"]?["volumeName"]?.GetValue<string>() is { } v ? Volumes.GetValueOrDefault(v) : null;
+            return Task.FromResult(ClaimResolver.Resolve(ns, claimName, readOnly, claim, volume, "node-a", new Dictionary<string, string> { ["kubernetes.io/hostname"] = "node-a" }));
+        }
     }
 }
