@@ -17,13 +17,13 @@ public sealed class Kubectl(string kubeconfig, string cacheDir)
             RedirectStandardInput = stdin is not null,
             UseShellExecute = false,
         };
+        // Global flags first: after `exec POD --` they would reach the container's command.
+        psi.ArgumentList.Add("--cache-dir");
+        psi.ArgumentList.Add(cacheDir);
         foreach (var a in SplitArgs(args))
         {
             psi.ArgumentList.Add(a);
         }
-
-        psi.ArgumentList.Add("--cache-dir");
-        psi.ArgumentList.Add(cacheDir);
         psi.Environment["KUBECONFIG"] = Kubeconfig;
         foreach (var (k, v) in env ?? new Dictionary<string, string>())
         {

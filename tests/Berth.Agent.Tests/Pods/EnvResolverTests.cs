@@ -66,6 +66,19 @@ public sealed class EnvResolverTests
         Assert.Equal("K1", env[0].Key);   // envFrom first, env after
     }
 
+    [Fact]
+    public async Task AnIndexedJobPodSeesItsCompletionIndex()
+    {
+        // The Job controller adds exactly this env var (batch/v1 Indexed completion mode, as kube's job controller).
+        var pod = PodFixtures.Pod("""
+            {"metadata":{"name":"work-2-x","namespace":"ns1","uid":"u","annotations":{"batch.kubernetes.io/job-completion-index":"2"}},
+             "spec":{"containers":[{"name":"c","image":"bb","env":[{"name":"JOB_COMPLETION_INDEX","valueFrom":{"fieldRef":
+               {"apiVersion":"v1","fieldPath":"metadata.annotations['batch.kubernetes.io/job-completion-index']"}}}]}]}}
+            """);
+        var env = await EnvResolver.ResolveAsync(pod, pod.Spec.Containers[0], null, null, Node, Objects(), TestContext.Current.CancellationToken);
+        Assert.Equal("2", Assert.Single(env, p => p.Key == "JOB_COMPLETION_INDEX").Value);
+    }
+
     [Theory]
     [InlineData("""{"name":"X","valueFrom":{"configMapKeyRef":{"name":"gone","key":"k"}}}""", "configmap \"gone\" not found")]
     [InlineData("""{"name":"X","valueFrom":{"configMapKeyRef":{"name":"cm","key":"missing"}}}""", "couldn't find key missing in ConfigMap ns1/cm")]
