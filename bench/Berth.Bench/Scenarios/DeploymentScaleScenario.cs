@@ -24,18 +24,20 @@ namespace Berth.Bench.Scenarios;
 /// until all N pods are Ready and until the Deployment reports them available (what <c>kubectl rollout status</c>
 /// waits for). The controllers' share is everything but the stand-in kubelet's: pods created (ReplicaSet
 /// controller), bound (scheduler), and the Deployment status caught up after the last pod was Ready.
+/// With <c>--agent</c> the same is measured through <c>berth up</c> and its real agent (<see cref="DeploymentScaleAgentPath"/>).
 /// </summary>
 public sealed class DeploymentScaleScenario : IScenario
 {
     public string Name => "deployment-scale";
 
-    public string Description => "Deployment 0 → N on one node with a KWOK-style kubelet (--replicas 100 --runs 3 --store sqlite|memory)";
+    public string Description => "Deployment 0 → N on one node with a KWOK-style kubelet (--replicas 100 --runs 3 --store sqlite|memory), or --agent: through berth up and its real agent";
 
     public async Task<int> RunAsync(IReadOnlyList<string> args, CancellationToken cancellationToken)
     {
         var replicas = 100;
         var runs = 3;
         var storeKind = "sqlite";
+        var agent = false;
         for (var i = 0; i < args.Count; i++)
         {
             switch (args[i])
@@ -43,10 +45,16 @@ public sealed class DeploymentScaleScenario : IScenario
                 case "--replicas": replicas = int.Parse(args[++i], CultureInfo.InvariantCulture); break;
                 case "--runs": runs = int.Parse(args[++i], CultureInfo.InvariantCulture); break;
                 case "--store": storeKind = args[++i]; break;
+                case "--agent": agent = true; break;
                 default:
                     Console.Error.WriteLine($"deployment-scale: unknown option {args[i]}");
                     return 2;
             }
+        }
+
+        if (agent)
+        {
+            return await DeploymentScaleAgentPath.RunAsync(replicas, args.Contains("--runs") ? runs : 1, cancellationToken);
         }
 
         var dataDir = Directory.CreateTempSubdirectory("berth-bench-deploy-").FullName;
