@@ -4,8 +4,8 @@ using Berth.Agent.Events;
 using Berth.Agent.Images;
 using Berth.Agent.Nodes;
 using Berth.Agent.Pods;
-using Berth.Agent.Probes;
 using Berth.Agent.Services;
+using Berth.Agent.Vm;
 using Berth.Api.Client;
 using Berth.Api.Resources;
 using Berth.Network.Dns;
@@ -14,6 +14,7 @@ using Berth.Network.Services;
 using Berth.Runtime.Oci.Images;
 using Berth.Runtime.Oci.Registry;
 using Berth.Runtime.Oci.Runtime;
+using Berth.Runtime.Vm;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 
@@ -24,7 +25,7 @@ namespace Berth.Agent;
 /// <code>
 ///   start ─▶ runtime (crun if usable, else runc) ─▶ pod network bridge + cluster DNS on its gateway
 ///         ─▶ register the Node, renew its Lease every 10 s, report status
-///         ─▶ adopt: the runtime's containers and the network's pods left by an earlier process
+///         ─▶ adopt: the runtime's containers, the VMs and the network's pods left by an earlier process
 ///         ─▶ list pods with spec.nodeName=NODE ─▶ one worker per pod (adopted containers handed over)
 ///         ─▶ remove orphans (containers, networks, namespaces, volumes, logs of pods that are gone) ─▶ Ready
 ///         ─▶ watch pods; monitor container exits
@@ -65,15 +66,17 @@ public sealed partial class NodeAgent(AgentOptions options, IApiClient api, ILog
         RefreshFacts();
         var podRuntime = new OciPodRuntime(oci, network, images, options, () => _facts);
         Runtime = podRuntime;
+        await using var vms = new VmRuntime(new VmRuntimeOptions { StateRoot = Path.Combine(options.DataDir, "vm"), LoggerFactory = loggers, TimeProvider = _time });
+        var vmPods = new VmPodRuntime(vms, network, images, options);
         await using var events = new EventRecorder(api, options.NodeName, _time, loggers.CreateLogger<EventRecorder>());
         var context = new PodWorkerContext
         {
             Options = options,
             Api = api,
             Runtime = podRuntime,
+            VmRuntime = vmPods,
             Images = new ImageManager(images, () => new ImagePuller(images, RegistryOptions.Load(options.DataDir)), _time),
             Events = events,
-            Prober = new ProbeRunner(podRuntime),
             Time = _time,
             Logger = _logger,
             Node = () => _facts,
@@ -109,7 +112,9 @@ public sealed partial class NodeAgent(AgentOptions options, IApiClient api, ILog
             var status = Task.Run(() => heartbeat.RunStatusLoopAsync(stoppingToken), CancellationToken.None);
 
             var adopted = await oci.ListAsync(stoppingToken);
-            workers.SetAdoptable(adopted);
+            await vms.AdoptAsync(stoppingToken);
+            var adoptedVms = await vmPods.ListAsync(stoppingToken);
+            workers.SetAdoptable([.. adopted, .. adoptedVms]);
             var list = await RetryAsync(ct => api.ListAsync(_pods, null, new ListOptions { FieldSelector = "spec.nodeName=" + options.NodeName }, ct), stoppingToken);
             var live = new HashSet<string>(StringComparer.Ordinal);
             foreach (var pod in list.Items)
@@ -118,7 +123,7 @@ public sealed partial class NodeAgent(AgentOptions options, IApiClient api, ILog
                 workers.Upsert(pod);
             }
 
-            await RemoveOrphansAsync(oci, network, adopted, live, stoppingToken);
+            await RemoveOrphansAsync(oci, vmPods, network, adopted, adoptedVms, live, stoppingToken);
             AgentLog.Ready(_logger, options.NodeName, binary.Name, list.Items.Count);
             _ready.TrySetResult();
             var monitor = Task.Run(() => workers.MonitorExitsAsync(stoppingToken), CancellationToken.None);
@@ -244,9 +249,20 @@ public sealed partial class NodeAgent(AgentOptions options, IApiClient api, ILog
         }
     }
 
-    /// <summary>Removes what belongs to pods that no longer exist: containers, networks, IPC/UTS namespaces, volumes, logs.</summary>
-    private async Task RemoveOrphansAsync(OciRuntime oci, PodNetwork network, IReadOnlyList<ContainerStatus> containers, HashSet<string> live, CancellationToken ct)
+    /// <summary>Removes what belongs to pods that no longer exist: VMs, containers, networks, IPC/UTS namespaces, volumes, logs.</summary>
+    private async Task RemoveOrphansAsync(
+        OciRuntime oci, VmPodRuntime vmPods, PodNetwork network, IReadOnlyList<ContainerStatus> containers, IReadOnlyList<ContainerStatus> vms, HashSet<string> live, CancellationToken ct)
     {
+        // VMs first: deleting one gives its pod namespace back the pod interface, which CNI's DEL below expects.
+        foreach (var vm in vms)
+        {
+            if (!live.Contains(vm.SandboxId ?? vm.Id))
+            {
+                await vmPods.RemoveOrphanAsync(vm.Id, ct);
+                PodWorkerLog.OrphanRemoved(_logger, "virtual machine", vm.Id);
+            }
+        }
+
         foreach (var c in containers)
         {
             if (c.Annotations.TryGetValue(ContainerAnnotations.PodUid, out var uid) && !live.Contains(uid))
