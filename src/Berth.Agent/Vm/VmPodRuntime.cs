@@ -89,7 +89,7 @@ internal sealed class VmPodRuntime(VmRuntime vms, IPodNetwork network, ImageStor
         var accel = await vms.GetAccelerationAsync(ct);
         var note = accel.KvmUsable
             ? ("Normal", "Accelerator", $"the VM runs under KVM: {accel.Reason}")
-            : ("Warning", "Accelerator", $"the VM runs under TCG (software emulation, much slower than KVM): {accel.Reason}");
+            : ("Warning", "Accelerator", $"the VM runs under TCG, not KVM: {accel.Reason}");
         return new VmRuntimeSpec
         {
             Id = spec.Id,
