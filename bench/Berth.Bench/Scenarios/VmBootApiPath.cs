@@ -11,7 +11,8 @@ namespace Berth.Bench.Scenarios;
 /// Berth end to end: POST of a VM pod (<c>runtimeClassName: vm</c>, the kernel-boot example image, the same guest
 /// size, kernel arguments and user-data as the other paths, <c>spec.nodeName</c> set) to a running <c>berth up</c>,
 /// timed until the guest's HTTP answers on the pod IP: API write, the agent's watch, CNI, image lookup, the VM
-/// runtime's Create and Start, and the boot. Memory is read from the VM's QEMU and shim once it answers; the pod is
+/// runtime's Create and Start, and the boot. <see cref="VmBootSample.CreateSeconds"/> is the part before the guest's
+/// CPUs start (POST → the runtime's Start, from the VM's own record): Berth's work, without the boot. Memory is read from the VM's QEMU and shim once it answers; the pod is
 /// deleted (grace 0) and gone before the next run.
 /// </summary>
 internal sealed class VmBootApiPath(BerthProcess berth, HttpClient http) : VmBootPath
@@ -61,6 +62,7 @@ internal sealed class VmBootApiPath(BerthProcess berth, HttpClient http) : VmBoo
             },
         };
 
+        var posted = DateTimeOffset.UtcNow;
         var sw = Stopwatch.StartNew();
         using (var r = await http.PostAsync("/api/v1/namespaces/default/pods", new StringContent(pod.ToJsonString(), Encoding.UTF8, "application/json"), cancellationToken))
         {
@@ -82,7 +84,10 @@ internal sealed class VmBootApiPath(BerthProcess berth, HttpClient http) : VmBoo
             var memory = VmBootMemory.Read(qemu, ctx.MemoryMiB, VmBootContext.TcgCacheMiB);
             var usage = $"/sys/fs/cgroup/memory/berth/pod{uid}/vm-{uid}/memory.usage_in_bytes";
             double? cgroup = File.Exists(usage) ? long.Parse(File.ReadAllText(usage).Trim(), CultureInfo.InvariantCulture) / 1048576.0 : null;
-            return new VmBootSample(Name, seconds, null, memory, VmBootMemory.RssMib(shim), cgroup);
+            // When the runtime resumed the guest's CPUs (vm.json's startedAt): everything before is Berth's own work.
+            var record = JsonNode.Parse(File.ReadAllText(Path.Combine(vmDir, "vm.json")))!;
+            var started = DateTimeOffset.Parse((string)record["startedAt"]!, CultureInfo.InvariantCulture);
+            return new VmBootSample(Name, seconds, (started - posted).TotalSeconds, memory, VmBootMemory.RssMib(shim), cgroup);
         }
         finally
         {
