@@ -242,6 +242,13 @@ internal sealed class ReusePortUdpTransport : IServerTransport
         public async Task<bool> SendAsync(DnsRawPackage package, CancellationToken token = default)
         {
             var bytes = package.ToArraySegment(false);
+
+            // Cached before it is sent, so that a client's next query (sent on receipt) finds it.
+            if (key is not null && cache is not null && IsCacheable(bytes))
+            {
+                cache.TryAdd(key, bytes.AsSpan().ToArray());
+            }
+
             try
             {
                 await socket.SendToAsync(bytes, SocketFlags.None, query.RemoteEndpoint, token).ConfigureAwait(false);
@@ -249,11 +256,6 @@ internal sealed class ReusePortUdpTransport : IServerTransport
             catch (Exception e) when (e is SocketException or ObjectDisposedException or OperationCanceledException)
             {
                 return false;
-            }
-
-            if (key is not null && cache is not null && IsCacheable(bytes))
-            {
-                cache.TryAdd(key, bytes.AsSpan().ToArray());
             }
 
             return true;

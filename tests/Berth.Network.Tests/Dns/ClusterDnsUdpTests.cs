@@ -75,12 +75,14 @@ public sealed class ClusterDnsUdpTests
     {
         var (server, ep) = await StartAsync();
         await using var _ = server;
-        for (var i = 0; i < 3; i++)
+        // Ask until an answer has come from the cache (the first answer is cached after it is sent, so
+        // a second query racing it may still miss): the update below must drop that cached answer.
+        for (var i = 0; i < 50 && server.CacheHits == 0; i++)
         {
             Assert.Equal(["10.97.0.50"], Addresses(await AskAsync(ep, DnsQueryKeyTests.Query((ushort)i, "web.shop.svc.cluster.local"))));
         }
 
-        Assert.Equal(2, server.CacheHits);
+        Assert.True(server.CacheHits > 0, "no answer ever came from the cache");
         server.Update([Web with { ClusterIP = IPAddress.Parse("10.97.0.51") }]);
         Assert.Equal(["10.97.0.51"], Addresses(await AskAsync(ep, DnsQueryKeyTests.Query(9, "web.shop.svc.cluster.local"))));
         server.Update([]);
