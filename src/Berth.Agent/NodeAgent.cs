@@ -67,7 +67,7 @@ public sealed partial class NodeAgent(AgentOptions options, IApiClient api, ILog
         var podRuntime = new OciPodRuntime(oci, network, images, options, () => _facts);
         Runtime = podRuntime;
         await using var vms = new VmRuntime(new VmRuntimeOptions { StateRoot = Path.Combine(options.DataDir, "vm"), LoggerFactory = loggers, TimeProvider = _time });
-        var vmPods = new VmPodRuntime(vms, network, images, options);
+        var vmPods = new VmPodRuntime(vms, network, images, options, _time);
         await using var events = new EventRecorder(api, options.NodeName, _time, loggers.CreateLogger<EventRecorder>());
         var context = new PodWorkerContext
         {

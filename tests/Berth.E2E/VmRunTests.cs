@@ -6,9 +6,9 @@ using Xunit;
 namespace Berth.E2E;
 
 /// <summary>
-/// VMs run as pods by `berth up`, with the example images (examples/vm/build): a KubeVirt VirtualMachine from start
-/// to stop and back (and back again after its QEMU is killed), and a hand-written VM pod behind one Service with a
-/// container pod, surviving a crash of berth itself. Guests boot under TCG here (5-10 s each, longer under load), so
+/// VMs run as pods by `berth up`, with the example images (examples/vm/build): a KubeVirt VirtualMachine with a
+/// containerDisk and a persistent disk from start to stop and back (and back again after its QEMU is killed), and a
+/// hand-written VM pod behind one Service with a container pod, surviving a crash of berth itself. Guests boot under TCG here (5-10 s each, longer under load), so
 /// the class boots five of them in all.
 /// </summary>
 [Trait("Tier", "E2E")]
@@ -21,9 +21,17 @@ public sealed class VmRunTests(VmCluster fx) : IClassFixture<VmCluster>
     {
         const string ns = "bt-vm-run";
         await fx.Kubectl.OkAsync($"create namespace {ns}");
-        // The user-data counts boots on the containerDisk itself (its FAT partition) and serves the count: a fresh
-        // disk at every start shows one line.
+        // The user-data counts boots on two disks and serves the counts: the containerDisk itself (its FAT partition:
+        // a fresh copy-on-write overlay at every start, so always one line) and a persistent disk (disk.img in a local
+        // PersistentVolume, formatted at the first boot: one more line per boot).
         await fx.Kubectl.OkAsync($"apply -n {ns} -f -", $$$"""
+            apiVersion: v1
+            kind: PersistentVolumeClaim
+            metadata: {name: web-data}
+            spec:
+              accessModes: [ReadWriteOnce]
+              resources: {requests: {storage: 64Mi}}
+            ---
             apiVersion: kubevirt.io/v1
             kind: VirtualMachine
             metadata: {name: web}
@@ -37,18 +45,24 @@ public sealed class VmRunTests(VmCluster fx) : IClassFixture<VmCluster>
                     devices:
                       disks:
                       - {name: containerdisk, disk: {bus: virtio}}
+                      - {name: data, disk: {bus: virtio}}
                       - {name: cloudinitdisk, disk: {bus: virtio}}
                     memory: {guest: 128Mi}
                   terminationGracePeriodSeconds: 30
                   volumes:
                   - name: containerdisk
                     containerDisk: {image: {{{VmCluster.ContainerDiskImage}}}, imagePullPolicy: IfNotPresent}
+                  - name: data
+                    persistentVolumeClaim: {claimName: web-data}
                   - name: cloudinitdisk
                     cloudInitNoCloud:
                       userData: |
                         #!/bin/sh
                         mkdir -p /mnt /srv
                         mount /dev/vda1 /mnt && echo boot >> /mnt/boots && cp /mnt/boots /srv/boots && umount /mnt
+                        for b in /sys/block/vd*; do [ "$(cat $b/serial)" = data ] && data=/dev/${b##*/}; done
+                        mount -t vfat $data /mnt || { mkdosfs $data && mount -t vfat $data /mnt; }
+                        echo boot >> /mnt/boots && cp /mnt/boots /srv/data-boots && umount /mnt
                         echo "hello from $(hostname)" > /srv/index.html
                         httpd -p 80 -h /srv
             """);
@@ -59,6 +73,7 @@ public sealed class VmRunTests(VmCluster fx) : IClassFixture<VmCluster>
         Assert.StartsWith("10.251.6.", ip);
         Assert.Equal("hello from web\n", await VmCluster.GetUntilAnswersAsync($"http://{ip}/", Boot));
         Assert.Equal("boot\n", await VmCluster.GetUntilAnswersAsync($"http://{ip}/boots", Boot));
+        Assert.Equal("boot\n", await VmCluster.GetUntilAnswersAsync($"http://{ip}/data-boots", Boot));
         Assert.Matches(@"Running\s+True", await fx.Kubectl.OkAsync($"get vm web -n {ns}"));
 
         // The serial console is the pod's log; the pod says which accelerator runs the guest, and why.
@@ -85,6 +100,7 @@ public sealed class VmRunTests(VmCluster fx) : IClassFixture<VmCluster>
         var (pod2, ip2) = await RunningAsync(ns, previousVmi: vmiUid);
         Assert.NotEqual(pod, pod2);
         Assert.Equal("boot\n", await VmCluster.GetUntilAnswersAsync($"http://{ip2}/boots", Boot));
+        Assert.Equal("boot\nboot\n", await VmCluster.GetUntilAnswersAsync($"http://{ip2}/data-boots", Boot));
         await VmCluster.WaitAsync(async () => (await fx.Kubectl.RunAsync($"get pod -n {ns} {pod}")).ExitCode != 0, "the killed VM's pod gone", TimeSpan.FromSeconds(60));
 
         // berth vm stop: the guest powers off (ACPI), the VMI and its pod go, nothing of the VM stays on the node.
@@ -98,11 +114,15 @@ public sealed class VmRunTests(VmCluster fx) : IClassFixture<VmCluster>
         Assert.DoesNotContain(NetnsFor(podUid2), await Shell("ip netns list"), StringComparison.Ordinal);
         Assert.Contains($"VM {podUid2}: guest shut down", File.ReadAllText(fx.Berth.LogPath), StringComparison.Ordinal);
 
-        // berth vm start: a new VMI, a fresh disk (containerDisk contents do not persist).
+        // berth vm start: a new VMI; the containerDisk is fresh again, the persistent disk kept its contents.
         var start = await VmApiTests.BerthAsync($"vm start web -n {ns} --data-dir {fx.Berth.DataDir}");
         Assert.Equal(0, start.ExitCode);
         var (_, ip3) = await RunningAsync(ns, previousVmi: null);
         Assert.Equal("boot\n", await VmCluster.GetUntilAnswersAsync($"http://{ip3}/boots", Boot));
+        Assert.Equal("boot\nboot\nboot\n", await VmCluster.GetUntilAnswersAsync($"http://{ip3}/data-boots", Boot));
+        var pv = (await fx.Kubectl.OkAsync($"get pvc web-data -n {ns} -o jsonpath={{.spec.volumeName}}")).Trim();
+        var diskImage = (await fx.Kubectl.OkAsync($"get pv {pv} -o jsonpath={{.spec.local.path}}")).Trim() + "/disk.img";
+        Assert.Equal(64L << 20, new FileInfo(diskImage).Length);
 
         await fx.Kubectl.OkAsync($"delete namespace {ns} --wait=true --timeout=120s");
         Assert.Empty(fx.QemuPids());

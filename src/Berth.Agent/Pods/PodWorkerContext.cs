@@ -41,4 +41,8 @@ internal sealed class PodWorkerContext
     public ResourceType ConfigMaps { get; } = ResourceRegistry.Default.Find("", "v1", "configmaps")!;
 
     public ResourceType Secrets { get; } = ResourceRegistry.Default.Find("", "v1", "secrets")!;
+
+    public ResourceType Claims { get; } = ResourceRegistry.Default.Find("", "v1", "persistentvolumeclaims")!;
+
+    public ResourceType Volumes { get; } = ResourceRegistry.Default.Find("", "v1", "persistentvolumes")!;
 }

@@ -15,8 +15,8 @@ namespace Berth.Agent.Vm;
 /// <see cref="IPodRuntime"/> for pods with <c>runtimeClassName: vm</c> (ARCHITECTURE.md decision 4, "a VM is a pod"):
 /// the pod's one container is a QEMU virtual machine run by <see cref="VmRuntime"/>.
 /// <list type="bullet">
-/// <item>Sandbox: the pod's CNI network namespace only (no IPC/UTS namespaces, /etc files or volumes: nothing runs
-///   beside the guest), plus <c>DATA_DIR/pods/UID/vm-instance.json</c>, the instance's
+/// <item>Sandbox: the pod's CNI network namespace only (no IPC/UTS namespaces, /etc files or mounted volumes: nothing
+///   runs beside the guest; a persistentVolumeClaim volume is a disk, <see cref="ClaimDisks"/>), plus <c>DATA_DIR/pods/UID/vm-instance.json</c>, the instance's
 ///   <see cref="ContainerAnnotations"/>, so that a restarted agent adopts the running VM.</item>
 /// <item>An instance is a VM whose id is the pod UID (its console is <c>DATA_DIR/vm/UID/console.sock</c>); a restart
 ///   deletes the exited VM and creates it again under the same id (a containerDisk comes back fresh), with the
@@ -27,7 +27,7 @@ namespace Berth.Agent.Vm;
 /// The spec comes from <see cref="VmSpecFactory"/>; the first instance of every pod records an event saying whether
 /// the VM runs under KVM or TCG, and why.
 /// </summary>
-internal sealed class VmPodRuntime(VmRuntime vms, IPodNetwork network, ImageStore images, AgentOptions options) : IPodRuntime
+internal sealed class VmPodRuntime(VmRuntime vms, IPodNetwork network, ImageStore images, AgentOptions options, TimeProvider time) : IPodRuntime
 {
     /// <summary>The RuntimeClass (<c>vm</c>) whose pods run here.</summary>
     public const string RuntimeClassName = KubeVirtNames.RuntimeClass;
@@ -85,7 +85,8 @@ internal sealed class VmPodRuntime(VmRuntime vms, IPodNetwork network, ImageStor
         var pod = request.Pod;
         var host = File.Exists("/etc/resolv.conf") ? ResolvConf.Parse(await File.ReadAllTextAsync("/etc/resolv.conf", ct)) : new ResolvConf([], [], []);
         var dns = VmSpecFactory.DnsFor(pod, options.PodCidrGateway(), options.ClusterDomain, host);
-        var spec = VmSpecFactory.Build(pod, request.Container, new ImageFiles(request.Image.LayerDirs), request.Container.Image ?? request.Image.Reference, request.Sandbox, request.LogPath, dns);
+        var claims = await ClaimDisks.ResolveAsync(pod, request.Objects, time, ct);
+        var spec = VmSpecFactory.Build(pod, request.Container, new ImageFiles(request.Image.LayerDirs), request.Container.Image ?? request.Image.Reference, request.Sandbox, request.LogPath, dns, claims);
         var accel = await vms.GetAccelerationAsync(ct);
         var note = accel.KvmUsable
             ? ("Normal", "Accelerator", $"the VM runs under KVM: {accel.Reason}")
@@ -96,6 +97,7 @@ internal sealed class VmPodRuntime(VmRuntime vms, IPodNetwork network, ImageStor
             LogPath = request.LogPath,
             Spec = spec,
             Events = [note],
+            ClaimDisks = [.. claims.Values],
             Annotations = new Dictionary<string, string>
             {
                 [ContainerAnnotations.PodUid] = pod.Metadata.Uid,
@@ -123,10 +125,15 @@ internal sealed class VmPodRuntime(VmRuntime vms, IPodNetwork network, ImageStor
         WriteRecord(uid, vm.Annotations);
         try
         {
+            foreach (var disk in vm.ClaimDisks)
+            {
+                EnsureDiskImage(disk);
+            }
+
             var status = await vms.CreateAsync(vm.Spec, ct);
             return VmContainerStatus.From(status, vm.Spec, vm.Annotations);
         }
-        catch (Exception e) when (e is VmRuntimeException or ArgumentException)
+        catch (Exception e) when (e is VmRuntimeException or ArgumentException or IOException or UnauthorizedAccessException)
         {
             File.Delete(Path.Combine(PodDir(uid), RecordFile));
             throw new ContainerRuntimeException(e.Message, e);
@@ -201,6 +208,26 @@ internal sealed class VmPodRuntime(VmRuntime vms, IPodNetwork network, ImageStor
     {
         await DeleteAsync(id, ct);
         Cgroups.Remove("/berth/pod" + id, "/berth");
+    }
+
+    /// <summary>The volume directory as the local provisioner expects it (0777, like hostPath DirectoryOrCreate) and a sparse raw <c>disk.img</c> of the claim's size the first time.</summary>
+    private static void EnsureDiskImage(ClaimDisk disk)
+    {
+        if (!Directory.Exists(disk.Directory))
+        {
+            Directory.CreateDirectory(disk.Directory, (UnixFileMode)0x1FF);
+        }
+
+        if (!File.Exists(disk.ImagePath))
+        {
+            var tmp = disk.ImagePath + ".tmp";
+            using (var f = new FileStream(tmp, FileMode.Create, FileAccess.Write))
+            {
+                f.SetLength(disk.CapacityBytes);
+            }
+
+            File.Move(tmp, disk.ImagePath);
+        }
     }
 
     private string PodDir(string uid) => Path.Combine(options.PodsDir, uid);

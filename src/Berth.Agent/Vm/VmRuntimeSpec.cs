@@ -10,4 +10,7 @@ internal sealed record VmRuntimeSpec : RuntimeSpec
 
     /// <summary>The <see cref="ContainerAnnotations"/> of the instance (kept beside the VM so that a restarted agent adopts it).</summary>
     public required IReadOnlyDictionary<string, string> Annotations { get; init; }
+
+    /// <summary>Persistent disks: <c>disk.img</c> is made (sparse, raw) when missing, before the VM is created.</summary>
+    public IReadOnlyList<ClaimDisk> ClaimDisks { get; init; } = [];
 }

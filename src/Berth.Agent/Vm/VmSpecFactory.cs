@@ -11,8 +11,9 @@ namespace Berth.Agent.Vm;
 /// Turns a VM pod into the VM runtime's <see cref="VmSpec"/>. Two sources, one result:
 /// <list type="bullet">
 /// <item>a pod made by the KubeVirt controller carries the VM in the <c>vm.berth.dev/spec</c> annotation
-///   (<see cref="VmPodSpec"/>, the pod contract of docs/kubevirt.md): vCPUs, guest RAM, boot, disks, cloud-init,
-///   NIC binding and hostname come from there;</item>
+///   (<see cref="VmPodSpec"/>, the pod contract of docs/kubevirt.md): vCPUs, guest RAM, boot, disks (containerDisk:
+///   a copy-on-write overlay; emptyDisk: blank qcow2; persistentVolumeClaim: <c>disk.img</c> in the claim's local
+///   volume, <see cref="ClaimDisks"/>), cloud-init, NIC binding and hostname come from there;</item>
 /// <item>a VM pod written by hand has none: the image decides the boot (the one file under <c>/disk/</c>: disk
 ///   boot behind a copy-on-write overlay; else <c>/boot/vmlinuz</c> and, when present, <c>/boot/initrd</c>: kernel
 ///   boot), the container's resources the size (limits, else requests: vCPUs = CPU rounded up, else 1; guest RAM =
@@ -34,7 +35,27 @@ internal static partial class VmSpecFactory
     /// <summary>The cluster DNS the guest is told about (the pod's resolv.conf servers and search list).</summary>
     public sealed record Dns(IReadOnlyList<string> Servers, IReadOnlyList<string> Searches);
 
-    public static VmSpec Build(V1Pod pod, V1Container container, ImageFiles image, string imageName, PodSandboxInfo sandbox, string logPath, Dns dns)
+    /// <summary>The KubeVirt pod contract of the pod (<c>vm.berth.dev/spec</c>), or null for a hand-written VM pod; a bad one is a config error.</summary>
+    public static VmPodSpec? Contract(V1Pod pod)
+    {
+        if (pod.Metadata.Annotations?.TryGetValue(KubeVirtNames.SpecAnnotation, out var json) != true)
+        {
+            return null;
+        }
+
+        try
+        {
+            return VmPodSpec.Parse(json!);
+        }
+        catch (FormatException e)
+        {
+            throw new ContainerConfigException(e.Message);
+        }
+    }
+
+    /// <param name="claims">The persistent disks' directories by pod volume name (<see cref="ClaimDisks"/>).</param>
+    public static VmSpec Build(
+        V1Pod pod, V1Container container, ImageFiles image, string imageName, PodSandboxInfo sandbox, string logPath, Dns dns, IReadOnlyDictionary<string, ClaimDisk>? claims = null)
     {
         var uid = pod.Metadata.Uid;
         var containers = (pod.Spec.Containers?.Count ?? 0) + (pod.Spec.InitContainers?.Count ?? 0);
@@ -49,20 +70,10 @@ internal static partial class VmSpecFactory
         }
 
         IReadOnlyDictionary<string, string> annotations = new Dictionary<string, string>(pod.Metadata.Annotations ?? new Dictionary<string, string>(), StringComparer.Ordinal);
-        VmPodSpec? contract = null;
-        if (annotations.TryGetValue(KubeVirtNames.SpecAnnotation, out var json))
-        {
-            try
-            {
-                contract = VmPodSpec.Parse(json);
-            }
-            catch (FormatException e)
-            {
-                throw new ContainerConfigException(e.Message);
-            }
-        }
-
-        var (boot, disks) = contract is not null ? FromContract(contract, image, imageName) : FromImage(image, imageName, annotations);
+        var contract = Contract(pod);
+        var (boot, disks) = contract is not null
+            ? FromContract(contract, image, imageName, claims ?? new Dictionary<string, ClaimDisk>())
+            : FromImage(image, imageName, annotations);
         var (vcpus, memory) = contract is not null ? (contract.Vcpus, contract.MemoryMiB) : FromResources(container);
         CloudInitSeed? seed = contract is not null
             ? contract.CloudInit is { } ci ? new CloudInitSeed(ci.UserData, null, ci.NetworkData) : null
@@ -98,7 +109,7 @@ internal static partial class VmSpecFactory
         return (cpu, memory);
     }
 
-    private static (VmBoot Boot, IReadOnlyList<VmDisk> Disks) FromContract(VmPodSpec contract, ImageFiles image, string imageName)
+    private static (VmBoot Boot, IReadOnlyList<VmDisk> Disks) FromContract(VmPodSpec contract, ImageFiles image, string imageName, IReadOnlyDictionary<string, ClaimDisk> claims)
     {
         var names = new DiskNames();
         var disks = new List<VmDisk>();
@@ -110,8 +121,9 @@ internal static partial class VmSpecFactory
             {
                 VmPodDisk.ContainerDiskSource => VmDisk.Overlay(name, d.Path is { } p ? Require(image, imageName, p, "disk") : TheDisk(image, imageName)) with { ReadOnly = d.ReadOnly },
                 VmPodDisk.EmptyDiskSource => VmDisk.Empty(name, d.CapacityBytes is > 0 ? d.CapacityBytes.Value : throw new ContainerConfigException($"emptyDisk \"{d.Name}\" has no capacity")),
-                VmPodDisk.PersistentVolumeClaimSource => throw new ContainerConfigException(
-                    $"disk \"{d.Name}\": persistentVolumeClaim disks are not supported by Berth's node agent yet (no PersistentVolumes here): use a containerDisk (fresh at every start) or an emptyDisk"),
+                VmPodDisk.PersistentVolumeClaimSource => claims.TryGetValue(d.Volume ?? d.Name, out var claim)
+                    ? VmDisk.Direct(name, claim.ImagePath, d.ReadOnly)
+                    : throw new ContainerConfigException($"disk \"{d.Name}\": the volume \"{d.Volume ?? d.Name}\" of its claim was not resolved on this node"),
                 _ => throw new ContainerConfigException($"disk \"{d.Name}\" has an unknown source \"{d.Source}\""),
             };
             if (contract.Boot.Kind == VmPodBoot.DiskKind && d.Name == contract.Boot.Disk && bootDisk is null)

@@ -34,5 +34,15 @@ internal static class PodFixtures
 
         public Task<V1Secret?> SecretAsync(string ns, string name, CancellationToken cancellationToken) =>
             Task.FromResult(Secrets.GetValueOrDefault($"{ns}/{name}"));
+
+        public Dictionary<string, V1PersistentVolumeClaim> Claims { get; } = [];
+
+        public Dictionary<string, V1PersistentVolume> Volumes { get; } = [];
+
+        public Task<V1PersistentVolumeClaim?> ClaimAsync(string ns, string name, CancellationToken cancellationToken) =>
+            Task.FromResult(Claims.GetValueOrDefault($"{ns}/{name}"));
+
+        public Task<V1PersistentVolume?> VolumeAsync(string name, CancellationToken cancellationToken) =>
+            Task.FromResult(Volumes.GetValueOrDefault(name));
     }
 }

@@ -146,17 +146,20 @@ public sealed class VmSpecFactoryTests
     }
 
     [Fact]
-    public void Unsupported_contract_parts_are_config_errors_with_the_reason()
+    public void A_claim_disk_is_disk_img_in_its_volume_and_a_bad_contract_is_a_config_error()
     {
         var contract = new VmPodSpec
         {
             Vcpus = 1,
             MemoryMiB = 128,
             Boot = new VmPodBoot { Kind = VmPodBoot.DiskKind, Disk = "containerdisk" },
-            Disks = [new VmPodDisk { Name = "containerdisk", Source = VmPodDisk.ContainerDiskSource }, new VmPodDisk { Name = "data", Source = VmPodDisk.PersistentVolumeClaimSource, Volume = "data" }],
+            Disks = [new VmPodDisk { Name = "containerdisk", Source = VmPodDisk.ContainerDiskSource }, new VmPodDisk { Name = "data", Source = VmPodDisk.PersistentVolumeClaimSource, Volume = "data", ReadOnly = true }],
         };
         var pod = Pod("""{"name": "compute", "image": "cd:1"}""", System.Text.Json.JsonSerializer.Serialize(new Dictionary<string, string> { [KubeVirtNames.SpecAnnotation] = contract.ToJson() }));
-        Assert.Contains("persistentVolumeClaim disks are not supported", Assert.Throws<ContainerConfigException>(() => Build(pod, DiskImage)).Message, StringComparison.Ordinal);
+        var claims = new Dictionary<string, ClaimDisk> { ["data"] = new("data-claim", "/var/lib/berth/volumes/pvc-1", 1 << 30) };
+        var spec = VmSpecFactory.Build(pod, pod.Spec.Containers[0], DiskImage, "cd:1", Sandbox(), "/l", Dns, claims);
+        Assert.Equal([VmDisk.Direct("data", "/var/lib/berth/volumes/pvc-1/disk.img", readOnly: true)], spec.Disks);
+        Assert.Contains("was not resolved", Assert.Throws<ContainerConfigException>(() => Build(pod, DiskImage)).Message, StringComparison.Ordinal);
 
         var bad = Pod("""{"name": "compute", "image": "cd:1"}""", """{"vm.berth.dev/spec": "{\"version\": 2, \"vcpus\": 1, \"memoryMiB\": 1, \"boot\": {\"kind\": \"disk\"}}"}""");
         Assert.Contains("has version 2; this agent knows version 1", Assert.Throws<ContainerConfigException>(() => Build(bad, DiskImage)).Message, StringComparison.Ordinal);
