@@ -1,6 +1,4 @@
 using System.Diagnostics;
-using System.Net.Http.Json;
-using System.Text.Json.Nodes;
 using Berth.Testing;
 using Xunit;
 
@@ -9,17 +7,19 @@ namespace Berth.E2E;
 /// <summary>
 /// One `berth up` for a class of VM tests: its own bridge (bt-e2evm) and pod range (10.251.6.0/24), the example VM
 /// images (examples/vm/build, built once into the repository's .build/vm-images and imported into this data
-/// directory) and busybox-httpd. While no scheduler runs in `berth up`, a stand-in binds pods that have no node to
-/// this one through pods/binding, as a scheduler would (with a scheduler present it finds nothing to do). On dispose
-/// it deletes every VM, VMI, pod and Service and waits until no QEMU of this data directory is left.
+/// directory) and busybox-httpd. Pods are bound by `berth up`'s own scheduler. On dispose it deletes every VM, VMI,
+/// pod, Service and claim, waits until no QEMU of this data directory is left and stops berth.
 /// </summary>
 public sealed class VmCluster : IAsyncLifetime
 {
     public const string KernelBootImage = "examples/vm-kernel-boot:latest";
     public const string ContainerDiskImage = "examples/vm-containerdisk:latest";
 
-    private readonly CancellationTokenSource _stop = new();
-    private Task _binder = Task.CompletedTask;
+    /// <summary>This instance's bridge (and nftables table: a test bridge names the service proxy's table).</summary>
+    public const string Bridge = "bt-e2evm";
+
+    /// <summary>The `berth up` arguments of this instance (also for restarts).</summary>
+    public const string Args = "--pod-cidr 10.251.6.0/24 --bridge " + Bridge;
 
     public BerthProcess Berth { get; private set; } = null!;
 
@@ -27,30 +27,118 @@ public sealed class VmCluster : IAsyncLifetime
 
     public string CacheDir { get; private set; } = "";
 
-    /// <summary>Pods the stand-in scheduler bound (their names).</summary>
-    public List<string> Bound { get; } = [];
-
     public async ValueTask InitializeAsync()
     {
         var dataDir = Directory.CreateTempSubdirectory("bt-berth-vm-").FullName;
         await ImportVmImagesAsync(dataDir);
         await PodLifecycleTests.Fixture.BuildBusyboxAsync(dataDir, PodLifecycleTests.Fixture.Image);
-        Berth = await BerthProcess.StartAsync("--pod-cidr 10.251.6.0/24 --bridge bt-e2evm", dataDir: dataDir);
+        Berth = await BerthProcess.StartAsync(Args, dataDir: dataDir);
         CacheDir = Directory.CreateTempSubdirectory("bt-kubecache-").FullName;
         Kubectl = new Kubectl(Berth.Kubeconfig, CacheDir);
-        _binder = Task.Run(() => BindLoopAsync(_stop.Token));
     }
 
+    /// <summary>
+    /// Deletes everything, stops berth (SIGTERM: with no pod left the agent removes its bridge and nftables table)
+    /// and fails when anything of this instance stays on the host: QEMU, the bridge, the table. Berth is stopped even
+    /// when the deletion times out (a leftover QEMU is then killed and reported).
+    /// </summary>
     public async ValueTask DisposeAsync()
     {
-        await Kubectl.RunAsync("delete vm,vmirs --all -A --timeout=60s", timeout: TimeSpan.FromSeconds(90));
-        await Kubectl.RunAsync("delete vmi,pods,services --all -A --grace-period=5 --timeout=90s", timeout: TimeSpan.FromSeconds(120));
-        await _stop.CancelAsync();
-        await _binder;
-        await WaitAsync(() => Task.FromResult(QemuPids().Count == 0), "no QEMU left", TimeSpan.FromSeconds(60));
-        await Berth.DisposeAsync();
-        Directory.Delete(CacheDir, recursive: true);
-        _stop.Dispose();
+        var problems = new List<string>();
+        try
+        {
+            await Kubectl.RunAsync("delete vm,vmirs --all -A --timeout=60s", timeout: TimeSpan.FromSeconds(90));
+            await Kubectl.RunAsync("delete vmi,pods,services,pvc --all -A --grace-period=5 --timeout=90s", timeout: TimeSpan.FromSeconds(120));
+            await WaitAsync(() => Task.FromResult(QemuPids().Count == 0), "no QEMU left", TimeSpan.FromSeconds(60));
+        }
+        catch (TimeoutException e)
+        {
+            problems.Add(e.Message);
+        }
+        finally
+        {
+            await Berth.DisposeAsync();
+            Directory.Delete(CacheDir, recursive: true);
+        }
+
+        foreach (var pid in QemuPids())
+        {
+            problems.Add($"QEMU {pid} still running after berth stopped (killed now)");
+            Process.GetProcessById(pid).Kill();
+        }
+
+        if ((await ShellAsync($"ip -o link show {Bridge} 2>/dev/null")).Length > 0)
+        {
+            problems.Add($"bridge {Bridge} still there");
+        }
+
+        if ((await ShellAsync($"nft list table ip {Bridge} 2>/dev/null")).Length > 0)
+        {
+            problems.Add($"nftables table ip {Bridge} still there");
+        }
+
+        if (problems.Count > 0)
+        {
+            throw new InvalidOperationException("berth up left state behind: " + string.Join("; ", problems));
+        }
+    }
+
+    /// <summary>
+    /// What of pod <paramref name="podUid"/> is still on this host (empty once its teardown is complete): its cgroups in
+    /// every hierarchy (<c>berth/podUID</c>, holding the VM's <c>vm-UID</c>), its network namespace, the CNI NAT chain
+    /// the bridge plugin keys by the pod UID, its VM state directory and its pod directory.
+    /// </summary>
+    public async Task<List<string>> LeftoversOfPodAsync(string podUid)
+    {
+        var left = new List<string>();
+        foreach (var hierarchy in Directory.EnumerateDirectories("/sys/fs/cgroup"))
+        {
+            var pod = Path.Combine(hierarchy, "berth", "pod" + podUid);
+            if (Directory.Exists(pod))
+            {
+                left.Add("cgroup " + pod + string.Concat(Directory.EnumerateDirectories(pod).Select(d => " " + Path.GetFileName(d))));
+            }
+        }
+
+        if (Directory.Exists("/sys/fs/cgroup/berth/pod" + podUid))
+        {
+            left.Add("cgroup /sys/fs/cgroup/berth/pod" + podUid);
+        }
+
+        var netns = NetnsFor(podUid);
+        if ((await ShellAsync("ip netns list")).Contains(netns, StringComparison.Ordinal))
+        {
+            left.Add("network namespace " + netns);
+        }
+
+        if ((await ShellAsync("iptables -t nat -S")).Contains(podUid, StringComparison.Ordinal))
+        {
+            left.Add("iptables nat rules of the pod's CNI attachment");
+        }
+
+        foreach (var dir in new[] { Path.Combine(Berth.DataDir, "vm", podUid), Path.Combine(Berth.DataDir, "pods", podUid) })
+        {
+            if (Directory.Exists(dir))
+            {
+                left.Add("directory " + dir);
+            }
+        }
+
+        return left;
+    }
+
+    /// <summary>Interfaces still attached to this instance's bridge (pod veths): none once every pod is gone.</summary>
+    public async Task<string> BridgePortsAsync() => (await ShellAsync($"ip -o link show master {Bridge} 2>/dev/null")).Trim();
+
+    public static string NetnsFor(string podUid) => "berth-" + podUid.Replace("-", "", StringComparison.Ordinal)[..12];
+
+    public static async Task<string> ShellAsync(string command)
+    {
+        var psi = new ProcessStartInfo("/bin/sh", ["-c", command]) { RedirectStandardOutput = true };
+        using var p = Process.Start(psi)!;
+        var output = await p.StandardOutput.ReadToEndAsync();
+        await p.WaitForExitAsync();
+        return output;
     }
 
     /// <summary>Pids of the QEMU processes whose state is under this instance's data directory.</summary>
@@ -156,55 +244,6 @@ public sealed class VmCluster : IAsyncLifetime
         if (p.ExitCode != 0)
         {
             throw new InvalidOperationException($"{what} failed ({p.ExitCode}): {await output}{await error}");
-        }
-    }
-
-    /// <summary>The stand-in scheduler: binds every pod without a node to this node, every 200 ms.</summary>
-    private async Task BindLoopAsync(CancellationToken ct)
-    {
-        using var http = ApiHttp.Create(Berth);
-        while (!ct.IsCancellationRequested)
-        {
-            try
-            {
-                var list = await http.GetFromJsonAsync<JsonObject>("/api/v1/pods", ct);
-                foreach (var pod in (list?["items"] as JsonArray ?? []).OfType<JsonObject>())
-                {
-                    var meta = pod["metadata"]!;
-                    if (!string.IsNullOrEmpty((string?)pod["spec"]?["nodeName"]) || meta["deletionTimestamp"] is not null)
-                    {
-                        continue;
-                    }
-
-                    var ns = (string)meta["namespace"]!;
-                    var name = (string)meta["name"]!;
-                    var binding = new JsonObject
-                    {
-                        ["apiVersion"] = "v1",
-                        ["kind"] = "Binding",
-                        ["metadata"] = new JsonObject { ["name"] = name, ["uid"] = (string?)meta["uid"] },
-                        ["target"] = new JsonObject { ["apiVersion"] = "v1", ["kind"] = "Node", ["name"] = Berth.NodeName },
-                    };
-                    using var r = await http.PostAsync($"/api/v1/namespaces/{ns}/pods/{name}/binding", ApiHttp.JsonBody(binding.ToJsonString()), ct);
-                    if (r.IsSuccessStatusCode)
-                    {
-                        lock (Bound)
-                        {
-                            Bound.Add(name);
-                        }
-                    }
-                }
-
-                await Task.Delay(200, ct);
-            }
-            catch (OperationCanceledException)
-            {
-                return;
-            }
-            catch (HttpRequestException)
-            {
-                await Task.Delay(200, CancellationToken.None);
-            }
         }
     }
 }
