@@ -9,8 +9,8 @@ namespace Berth.Bench.Scenarios;
 
 /// <summary>
 /// Berth end to end: POST of a VM pod (<c>runtimeClassName: vm</c>, the kernel-boot example image, the same guest
-/// size, kernel arguments and user-data as the other paths, <c>spec.nodeName</c> set) to a running <c>berth up</c>,
-/// timed until the guest's HTTP answers on the pod IP: API write, the agent's watch, CNI, image lookup, the VM
+/// size, kernel arguments and user-data as the other paths, no node: `berth up`'s scheduler binds it) to a running
+/// <c>berth up</c>, timed until the guest's HTTP answers on the pod IP: API write, scheduling, the agent's watch, CNI, image lookup, the VM
 /// runtime's Create and Start, and the boot. <see cref="VmBootSample.CreateSeconds"/> is the part before the guest's
 /// CPUs start (POST → the runtime's Start, from the VM's own record): Berth's work, without the boot. Memory is read from the VM's QEMU and shim once it answers; the pod is
 /// deleted (grace 0) and gone before the next run.
@@ -49,7 +49,6 @@ internal sealed class VmBootApiPath(BerthProcess berth, HttpClient http) : VmBoo
             },
             ["spec"] = new JsonObject
             {
-                ["nodeName"] = berth.NodeName,
                 ["runtimeClassName"] = "vm",
                 ["terminationGracePeriodSeconds"] = 0,
                 ["containers"] = new JsonArray(new JsonObject
