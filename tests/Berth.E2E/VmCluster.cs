@@ -61,10 +61,10 @@ public sealed class VmCluster : IAsyncLifetime
             Directory.Delete(CacheDir, recursive: true);
         }
 
-        foreach (var pid in QemuPids())
+        foreach (var (pid, uid) in QemuPids().Select(p => (p, UidOfQemu(p))).Where(q => q.Item2 != "gone"))
         {
-            problems.Add($"QEMU {pid} still running after berth stopped (killed now)");
-            Process.GetProcessById(pid).Kill();
+            problems.Add($"QEMU {pid} of pod {uid} still running after berth stopped (killed and its pod's state removed now)");
+            await RemoveLeftoverVmAsync(pid, uid);
         }
 
         if ((await ShellAsync($"ip -o link show {Bridge} 2>/dev/null")).Length > 0)
@@ -125,6 +125,61 @@ public sealed class VmCluster : IAsyncLifetime
         }
 
         return left;
+    }
+
+    /// <summary>The pod UID of a QEMU of this instance (its state is DATA_DIR/vm/UID/).</summary>
+    private string UidOfQemu(int pid)
+    {
+        string cmd;
+        try
+        {
+            cmd = File.ReadAllText($"/proc/{pid}/cmdline").Replace('\0', ' ');
+        }
+        catch (IOException)
+        {
+            return "gone";
+        }
+
+        var rest = cmd[(cmd.IndexOf(Berth.DataDir + "/vm/", StringComparison.Ordinal) + Berth.DataDir.Length + 4)..];
+        return rest[..rest.IndexOf('/', StringComparison.Ordinal)];
+    }
+
+    /// <summary>Only after a failed test with berth gone: kills a VM and removes its cgroups (vm-UID, then podUID) and netns.</summary>
+    private static async Task RemoveLeftoverVmAsync(int pid, string uid)
+    {
+        try
+        {
+            using var qemu = Process.GetProcessById(pid);
+            qemu.Kill();
+            await qemu.WaitForExitAsync();
+        }
+        catch (Exception e) when (e is ArgumentException or InvalidOperationException)
+        {
+            // exited meanwhile
+        }
+
+        foreach (var hierarchy in Directory.EnumerateDirectories("/sys/fs/cgroup"))
+        {
+            foreach (var dir in new[] { $"{hierarchy}/berth/pod{uid}/vm-{uid}", $"{hierarchy}/berth/pod{uid}" })
+            {
+                await WaitAsync(() => Task.FromResult(!Directory.Exists(dir) || TryRemoveDirectory(dir)), "cgroup " + dir + " removed", TimeSpan.FromSeconds(10));
+            }
+        }
+
+        await ShellAsync($"ip netns delete {NetnsFor(uid)} 2>/dev/null");
+    }
+
+    private static bool TryRemoveDirectory(string dir)
+    {
+        try
+        {
+            Directory.Delete(dir);
+            return true;
+        }
+        catch (IOException)
+        {
+            return false;
+        }
     }
 
     /// <summary>Interfaces still attached to this instance's bridge (pod veths): none once every pod is gone.</summary>
