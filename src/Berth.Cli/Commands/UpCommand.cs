@@ -94,7 +94,7 @@ public sealed class UpCommand : AsyncCommand<UpCommand.Settings>
 
         var app = BerthServerHost.Build(options, store, services =>
         {
-            services.AddBerthControllers($"{nodeName}:{dataDir}");
+            services.AddBerthControllers($"{nodeName}:{dataDir}", new WorkloadOptions { DataDir = dataDir });
             services.AddBerthAgent(new AgentOptions
             {
                 NodeName = nodeName,

@@ -131,6 +131,11 @@ public sealed class ResourceService(IStore store, ResourceRegistry registry, Tim
 
         type.Strategy.PrepareForCreate(obj);
         type.Strategy.ApplyDefaults(obj);
+        if (type.Group.Length == 0 && type.Plural == "persistentvolumeclaims")
+        {
+            await DefaultStorageClassAsync(obj, ct);
+        }
+
         using var allocation = IsServices(type) && Allocator is not null ? await Allocator.AllocateAsync(type, obj, ct) : null;
         var causes = type.Strategy.Validate(obj);
         if (causes.Count > 0)
@@ -390,6 +395,31 @@ public sealed class ResourceService(IStore store, ResourceRegistry registry, Tim
     /// <summary>Namespaces carry <c>spec.finalizers</c> (the namespace controller's) besides metadata finalizers.</summary>
     internal static bool HasSpecFinalizers(ResourceType type, JsonObject obj) =>
         type.Group.Length == 0 && type.Plural == "namespaces" && (Json.Array(obj, "spec", "finalizers")?.Count ?? 0) > 0;
+
+    /// <summary>
+    /// The DefaultStorageClass admission plugin: a claim that names no class gets the class annotated
+    /// <c>storageclass.kubernetes.io/is-default-class: "true"</c>, when there is one.
+    /// </summary>
+    private async Task DefaultStorageClassAsync(JsonObject claim, CancellationToken ct)
+    {
+        var spec = Json.EnsureObject(claim, "spec");
+        if (spec.ContainsKey("storageClassName"))
+        {
+            return;
+        }
+
+        var classes = Registry.Find("storage.k8s.io", "v1", "storageclasses")!;
+        var list = await ListRawAsync(classes, null, ListOptions.None, ct);
+        foreach (var e in list.Entries)
+        {
+            var sc = ObjectCodec.Decode(e.Value, e.ModRevision);
+            if (Json.String(sc, "metadata", "annotations", "storageclass.kubernetes.io/is-default-class") == "true")
+            {
+                spec["storageClassName"] = Json.String(sc, "metadata", "name");
+                return;
+            }
+        }
+    }
 
     private static bool IsServices(ResourceType type) => type.Group.Length == 0 && type.Plural == "services";
 

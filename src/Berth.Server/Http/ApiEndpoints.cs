@@ -331,6 +331,10 @@ public sealed partial class ApiEndpoints(
         ctx.Response.ContentType = ResponseWriter.JsonContentType;
         ctx.Response.Headers.CacheControl = "no-cache, private";
         await ctx.Response.StartAsync(ct);
+
+        // Send the headers now: client-go's reflector waits for the watch response before it lets a caller go
+        // (kubectl rollout status otherwise waits for the first event or bookmark, 10 s on HTTP/2).
+        await ctx.Response.Body.FlushAsync(ct);
         var buffer = new System.Buffers.ArrayBufferWriter<byte>(4096);
         var first = true;
         await foreach (var item in stream.ReadAllAsync(ct))

@@ -51,7 +51,8 @@ public sealed class KubeVirtCluster : IAsyncLifetime
         Port = FreePort();
         var verbose = Environment.GetEnvironmentVariable("BERTH_TEST_LOG") == "1";
         _app = BerthServerHost.Build(new ServerOptions { DataDir = _dir, ApiPort = Port, BindAddress = "127.0.0.1", Store = "memory:" }, new MemoryStore(),
-            s => s.AddBerthControllers("bt-kubevirt"), logging: l => l.AddSimpleConsole(o => o.SingleLine = true)
+            // The tests bind pods themselves (as the agent's steps): the scheduler and node lifecycle stay out of their way.
+            s => s.AddBerthControllers("bt-kubevirt", new WorkloadOptions { DataDir = _dir, Disabled = new HashSet<string> { "scheduler", "node-lifecycle" } }), logging: l => l.AddSimpleConsole(o => o.SingleLine = true)
                 .SetMinimumLevel(verbose ? LogLevel.Debug : LogLevel.Warning).AddFilter("Microsoft", LogLevel.Warning));
         await _app.StartAsync();
         Api = _app.Services.GetRequiredService<LocalApiClient>();

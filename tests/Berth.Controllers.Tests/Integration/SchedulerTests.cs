@@ -1,0 +1,73 @@
+using System.Text.Json.Nodes;
+using Berth.Api.Resources;
+using Berth.Controllers.Tests.Support;
+using Xunit;
+
+namespace Berth.Controllers.Tests.Integration;
+
+[Trait("Tier", "Integration")]
+public sealed class SchedulerTests
+{
+    private static JsonObject? Scheduled(JsonObject pod) =>
+        (Json.Array(pod, "status", "conditions") ?? []).OfType<JsonObject>().FirstOrDefault(c => Json.String(c, "type") == "PodScheduled");
+
+    [Fact]
+    public async Task Unschedulable_pod_is_explained_and_scheduled_once_a_fitting_node_appears()
+    {
+        await using var cluster = await TestCluster.StartAsync();
+        var ns = await cluster.NamespaceAsync("sched");
+        var pod = TestObjects.Pod(ns, "fast", extraSpec: new JsonObject { ["nodeSelector"] = new JsonObject { ["disktype"] = "ssd" } });
+        await cluster.CreateAsync(cluster.Pods, pod);
+
+        var none = await Wait.ForAsync(() => cluster.GetAsync(cluster.Pods, ns, "fast"), p => Json.String(Scheduled(p), "message") is not null,
+            "PodScheduled=False with no nodes", describe: p => p.ToJsonString());
+        Assert.Equal("False", Json.String(Scheduled(none), "status"));
+        Assert.Equal("Unschedulable", Json.String(Scheduled(none), "reason"));
+        Assert.Equal("no nodes available to schedule pods", Json.String(Scheduled(none), "message"));
+
+        await cluster.AddNodeAsync("bt-plain");
+        const string mismatch = "0/1 nodes are available: 1 node(s) didn't match Pod's node affinity/selector. "
+            + "preemption: 0/1 nodes are available: 1 Preemption is not helpful for scheduling.";
+        await Wait.ForAsync(() => cluster.GetAsync(cluster.Pods, ns, "fast"), p => Json.String(Scheduled(p), "message") == mismatch,
+            "the node-selector explanation", describe: p => Json.String(Scheduled(p), "message") ?? "");
+        var warning = await Wait.ForAsync(() => cluster.ListAsync(cluster.Type("", "events"), ns),
+            evs => evs.Any(e => Json.String(e, "reason") == "FailedScheduling" && Json.String(e, "message") == mismatch), "a FailedScheduling event");
+        var e = warning.First(e => Json.String(e, "message") == mismatch);
+        Assert.Equal("Warning", Json.String(e, "type"));
+        Assert.Equal("default-scheduler", Json.String(e, "source", "component"));
+        Assert.Equal("fast", Json.String(e, "involvedObject", "name"));
+
+        await cluster.AddNodeAsync("bt-ssd", new Dictionary<string, string> { ["disktype"] = "ssd" });
+        var bound = await Wait.ForAsync(() => cluster.GetAsync(cluster.Pods, ns, "fast"), p => Json.String(p, "spec", "nodeName") is not null,
+            "binding to the ssd node");
+        Assert.Equal("bt-ssd", Json.String(bound, "spec", "nodeName"));
+        Assert.Equal("True", Json.String(Scheduled(bound), "status"));
+        await Wait.UntilAsync(async () => (await cluster.ListAsync(cluster.Type("", "events"), ns)).Any(ev =>
+            Json.String(ev, "reason") == "Scheduled" && Json.String(ev, "message") == $"Successfully assigned {ns}/fast to bt-ssd"), "a Scheduled event");
+    }
+
+    [Fact]
+    public async Task Insufficient_cpu_is_retried_when_a_pod_goes_away()
+    {
+        await using var cluster = await TestCluster.StartAsync();
+        var ns = await cluster.NamespaceAsync("cpu");
+        await cluster.AddNodeAsync("bt-small", cpu: "1");
+        JsonObject Big(string name)
+        {
+            var p = TestObjects.Pod(ns, name);
+            p["spec"]!["containers"]![0]!["resources"] = new JsonObject { ["requests"] = new JsonObject { ["cpu"] = "700m" } };
+            return p;
+        }
+
+        await cluster.CreateAsync(cluster.Pods, Big("first"));
+        await Wait.ForAsync(() => cluster.GetAsync(cluster.Pods, ns, "first"), p => Json.String(p, "spec", "nodeName") == "bt-small", "first bound");
+        await cluster.CreateAsync(cluster.Pods, Big("second"));
+        await Wait.ForAsync(() => cluster.GetAsync(cluster.Pods, ns, "second"),
+            p => Json.String(Scheduled(p), "message") == "0/1 nodes are available: 1 Insufficient cpu. preemption: 0/1 nodes are available: 1 No preemption victims found for incoming pod.",
+            "the Insufficient cpu explanation", describe: p => Json.String(Scheduled(p), "message") ?? "");
+
+        await cluster.Api.DeleteAsync(cluster.Pods, ns, "first", null, default);
+        await Wait.ForAsync(() => cluster.GetAsync(cluster.Pods, ns, "second"), p => Json.String(p, "spec", "nodeName") == "bt-small",
+            "second bound once first is gone", timeout: TimeSpan.FromSeconds(20));
+    }
+}
