@@ -4,6 +4,8 @@ using Berth.Agent.Events;
 using Berth.Agent.Images;
 using Berth.Agent.Nodes;
 using Berth.Agent.Pods;
+using Berth.Agent.Policy;
+using Berth.Agent.Probes;
 using Berth.Agent.Services;
 using Berth.Agent.Vm;
 using Berth.Api.Client;
@@ -62,12 +64,13 @@ public sealed partial class NodeAgent(AgentOptions options, IApiClient api, ILog
         var oci = new OciRuntime(new OciRuntimeOptions { DataDir = options.DataDir, Binary = binary }, loggers.CreateLogger<OciRuntime>(), _time);
         var network = new PodNetwork(new PodNetworkOptions { DataDirectory = options.DataDir, PodCidr = options.PodCidr, BridgeName = options.BridgeName }, loggers.CreateLogger<PodNetwork>());
         Network = network;
+        await using var policy = options.NetworkPolicy ? new PolicySync(options, api, network, _time, loggers) : null;
         var images = new ImageStore(options.DataDir, _time);
         RefreshFacts();
-        var podRuntime = new OciPodRuntime(oci, network, images, options, () => _facts);
+        var podRuntime = new OciPodRuntime(oci, policy?.Network ?? network, images, options, () => _facts);
         Runtime = podRuntime;
         await using var vms = new VmRuntime(new VmRuntimeOptions { StateRoot = Path.Combine(options.DataDir, "vm"), LoggerFactory = loggers, TimeProvider = _time });
-        var vmPods = new VmPodRuntime(vms, network, images, options, _time);
+        var vmPods = new VmPodRuntime(vms, policy?.Network ?? network, images, options, _time);
         await using var events = new EventRecorder(api, options.NodeName, _time, loggers.CreateLogger<EventRecorder>());
         var context = new PodWorkerContext
         {
@@ -104,6 +107,11 @@ public sealed partial class NodeAgent(AgentOptions options, IApiClient api, ILog
             {
                 // Pods will report the failure as a sandbox error; the node itself still registers and serves.
                 AgentLog.NetworkFailed(_logger, e.Message);
+            }
+
+            if (policy is not null)
+            {
+                await policy.StartAsync(stoppingToken);
             }
 
             var heartbeat = new NodeHeartbeat(api, options, Sample, _time, _logger);

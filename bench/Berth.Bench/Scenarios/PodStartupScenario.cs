@@ -251,7 +251,8 @@ public sealed class PodStartupScenario : IScenario
         return 0;
     }
 
-    private static async Task BuildBusyboxAsync(string dataDir)
+    /// <summary>examples/busybox built with <c>berth image build</c> into a data dir (also used by <see cref="ServiceBerthUpPath"/>).</summary>
+    internal static async Task BuildBusyboxAsync(string dataDir, string image = Image)
     {
         var context = Directory.CreateTempSubdirectory("bt-bbctx-").FullName;
         try
@@ -266,7 +267,7 @@ public sealed class PodStartupScenario : IScenario
 
             File.Copy("/bin/busybox", Path.Combine(context, "busybox"), overwrite: true);
             File.SetUnixFileMode(Path.Combine(context, "busybox"), (UnixFileMode)0x1ED);
-            using var p = Process.Start(new ProcessStartInfo(TestPaths.Berth, ["image", "build", "-t", Image, context, "--data-dir", dataDir]) { RedirectStandardOutput = true, RedirectStandardError = true })!;
+            using var p = Process.Start(new ProcessStartInfo(TestPaths.Berth, ["image", "build", "-t", image, context, "--data-dir", dataDir]) { RedirectStandardOutput = true, RedirectStandardError = true })!;
             var output = p.StandardOutput.ReadToEndAsync();
             var error = p.StandardError.ReadToEndAsync();
             await p.WaitForExitAsync();
