@@ -34,6 +34,9 @@ public sealed record AgentOptions
     /// <summary>Program the service data plane and feed cluster DNS from Services and EndpointSlices (issue 5).</summary>
     public bool ServiceProxy { get; init; } = true;
 
+    /// <summary>Enforce NetworkPolicies on this node's pods (table <c>berth-policy</c>, or <c>BRIDGE-policy</c>; see docs/network.md).</summary>
+    public bool NetworkPolicy { get; init; } = true;
+
     /// <summary>The nftables table of the service proxy: <c>berth</c> on the default bridge, else the bridge's name (tests run side by side).</summary>
     public string ServiceProxyTable => BridgeName == "berth0" ? "berth" : BridgeName;
 

@@ -4,8 +4,10 @@ using Berth.Agent.Events;
 using Berth.Agent.Images;
 using Berth.Agent.Nodes;
 using Berth.Agent.Pods;
+using Berth.Agent.Policy;
 using Berth.Agent.Probes;
 using Berth.Agent.Services;
+using Berth.Agent.Vm;
 using Berth.Agent.Volumes;
 using Berth.Api.Client;
 using Berth.Api.Resources;
@@ -15,6 +17,7 @@ using Berth.Network.Services;
 using Berth.Runtime.Oci.Images;
 using Berth.Runtime.Oci.Registry;
 using Berth.Runtime.Oci.Runtime;
+using Berth.Runtime.Vm;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 
@@ -25,7 +28,7 @@ namespace Berth.Agent;
 /// <code>
 ///   start ─▶ runtime (crun if usable, else runc) ─▶ pod network bridge + cluster DNS on its gateway
 ///         ─▶ register the Node, renew its Lease every 10 s, report status
-///         ─▶ adopt: the runtime's containers and the network's pods left by an earlier process
+///         ─▶ adopt: the runtime's containers, the VMs and the network's pods left by an earlier process
 ///         ─▶ list pods with spec.nodeName=NODE ─▶ one worker per pod (adopted containers handed over)
 ///         ─▶ remove orphans (containers, networks, namespaces, volumes, logs of pods that are gone) ─▶ Ready
 ///         ─▶ watch pods; monitor container exits; remove local volume directories whose PV is gone
@@ -62,19 +65,22 @@ public sealed partial class NodeAgent(AgentOptions options, IApiClient api, ILog
         var oci = new OciRuntime(new OciRuntimeOptions { DataDir = options.DataDir, Binary = binary }, loggers.CreateLogger<OciRuntime>(), _time);
         var network = new PodNetwork(new PodNetworkOptions { DataDirectory = options.DataDir, PodCidr = options.PodCidr, BridgeName = options.BridgeName }, loggers.CreateLogger<PodNetwork>());
         Network = network;
+        await using var policy = options.NetworkPolicy ? new PolicySync(options, api, network, _time, loggers) : null;
         var images = new ImageStore(options.DataDir, _time);
         RefreshFacts();
-        var podRuntime = new OciPodRuntime(oci, network, images, options, () => _facts);
+        var podRuntime = new OciPodRuntime(oci, policy?.Network ?? network, images, options, () => _facts);
         Runtime = podRuntime;
+        await using var vms = new VmRuntime(new VmRuntimeOptions { StateRoot = Path.Combine(options.DataDir, "vm"), LoggerFactory = loggers, TimeProvider = _time });
+        var vmPods = new VmPodRuntime(vms, policy?.Network ?? network, images, options, _time);
         await using var events = new EventRecorder(api, options.NodeName, _time, loggers.CreateLogger<EventRecorder>());
         var context = new PodWorkerContext
         {
             Options = options,
             Api = api,
             Runtime = podRuntime,
+            VmRuntime = vmPods,
             Images = new ImageManager(images, () => new ImagePuller(images, RegistryOptions.Load(options.DataDir)), _time),
             Events = events,
-            Prober = new ProbeRunner(podRuntime),
             Time = _time,
             Logger = _logger,
             Node = () => _facts,
@@ -104,13 +110,20 @@ public sealed partial class NodeAgent(AgentOptions options, IApiClient api, ILog
                 AgentLog.NetworkFailed(_logger, e.Message);
             }
 
+            if (policy is not null)
+            {
+                await policy.StartAsync(stoppingToken);
+            }
+
             var heartbeat = new NodeHeartbeat(api, options, Sample, _time, _logger);
             await RetryAsync(heartbeat.RegisterAsync, stoppingToken);
             var lease = Task.Run(() => heartbeat.RunLeaseLoopAsync(stoppingToken), CancellationToken.None);
             var status = Task.Run(() => heartbeat.RunStatusLoopAsync(stoppingToken), CancellationToken.None);
 
             var adopted = await oci.ListAsync(stoppingToken);
-            workers.SetAdoptable(adopted);
+            await vms.AdoptAsync(stoppingToken);
+            var adoptedVms = await vmPods.ListAsync(stoppingToken);
+            workers.SetAdoptable([.. adopted, .. adoptedVms]);
             var list = await RetryAsync(ct => api.ListAsync(_pods, null, new ListOptions { FieldSelector = "spec.nodeName=" + options.NodeName }, ct), stoppingToken);
             var live = new HashSet<string>(StringComparer.Ordinal);
             foreach (var pod in list.Items)
@@ -119,7 +132,7 @@ public sealed partial class NodeAgent(AgentOptions options, IApiClient api, ILog
                 workers.Upsert(pod);
             }
 
-            await RemoveOrphansAsync(oci, network, adopted, live, stoppingToken);
+            await RemoveOrphansAsync(oci, vmPods, network, adopted, adoptedVms, live, stoppingToken);
             AgentLog.Ready(_logger, options.NodeName, binary.Name, list.Items.Count);
             _ready.TrySetResult();
             var monitor = Task.Run(() => workers.MonitorExitsAsync(stoppingToken), CancellationToken.None);
@@ -246,9 +259,20 @@ public sealed partial class NodeAgent(AgentOptions options, IApiClient api, ILog
         }
     }
 
-    /// <summary>Removes what belongs to pods that no longer exist: containers, networks, IPC/UTS namespaces, volumes, logs.</summary>
-    private async Task RemoveOrphansAsync(OciRuntime oci, PodNetwork network, IReadOnlyList<ContainerStatus> containers, HashSet<string> live, CancellationToken ct)
+    /// <summary>Removes what belongs to pods that no longer exist: VMs, containers, networks, IPC/UTS namespaces, volumes, logs.</summary>
+    private async Task RemoveOrphansAsync(
+        OciRuntime oci, VmPodRuntime vmPods, PodNetwork network, IReadOnlyList<ContainerStatus> containers, IReadOnlyList<ContainerStatus> vms, HashSet<string> live, CancellationToken ct)
     {
+        // VMs first: deleting one gives its pod namespace back the pod interface, which CNI's DEL below expects.
+        foreach (var vm in vms)
+        {
+            if (!live.Contains(vm.SandboxId ?? vm.Id))
+            {
+                await vmPods.RemoveOrphanAsync(vm.Id, ct);
+                PodWorkerLog.OrphanRemoved(_logger, "virtual machine", vm.Id);
+            }
+        }
+
         foreach (var c in containers)
         {
             if (c.Annotations.TryGetValue(ContainerAnnotations.PodUid, out var uid) && !live.Contains(uid))

@@ -205,6 +205,39 @@ public sealed class ResourceSemanticsTests(ServerFixture fx) : IClassFixture<Ser
         Assert.Equal([("ADDED", "bt-sel"), ("MODIFIED", "bt-sel"), ("DELETED", "bt-sel")], events);
     }
 
+    [Fact]
+    public async Task GeneratedNameThatCollidesIsDrawnAgainAndGivesUpAfterEightDraws()
+    {
+        var cms = fx.Type("", "configmaps");
+        var draws = new Queue<string>(["aaaaa", "aaaaa", "aaaaa", "bbbbb"]);
+        var original = fx.Resources.GenerateNameSuffix;
+        fx.Resources.GenerateNameSuffix = () => draws.Count > 0 ? draws.Dequeue() : "aaaaa";
+        try
+        {
+            var gen = new JsonObject { ["apiVersion"] = "v1", ["kind"] = "ConfigMap", ["metadata"] = new JsonObject { ["generateName"] = "bt-gen-" } };
+            var first = await fx.Api.CreateAsync(cms, "default", gen.DeepClone().AsObject(), Ct);
+            Assert.Equal("bt-gen-aaaaa", Json.String(first, "metadata", "name"));
+
+            var second = await fx.Api.CreateAsync(cms, "default", gen.DeepClone().AsObject(), Ct);
+            Assert.Equal("bt-gen-bbbbb", Json.String(second, "metadata", "name"));
+            Assert.Empty(draws);
+
+            var e = await Assert.ThrowsAsync<ApiException>(() => fx.Api.CreateAsync(cms, "default", gen.DeepClone().AsObject(), Ct));
+            Assert.Equal(409, e.Code);
+            Assert.Equal("AlreadyExists", e.Reason);
+
+            // A name the client chose is never replaced.
+            var named = ConfigMap("bt-gen-aaaaa");
+            named["metadata"]!["generateName"] = "bt-gen-";
+            e = await Assert.ThrowsAsync<ApiException>(() => fx.Api.CreateAsync(cms, "default", named, Ct));
+            Assert.Equal(409, e.Code);
+        }
+        finally
+        {
+            fx.Resources.GenerateNameSuffix = original;
+        }
+    }
+
     private async Task<bool> Gone(ResourceType type, string name, string? ns = "default")
     {
         try

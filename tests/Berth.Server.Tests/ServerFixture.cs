@@ -20,6 +20,8 @@ public sealed class ServerFixture : IAsyncLifetime
 
     public IApiClient Api { get; private set; } = null!;
 
+    public ResourceService Resources => _app!.Services.GetRequiredService<ResourceService>();
+
     public ResourceRegistry Registry => ResourceRegistry.Default;
 
     public int Port { get; private set; }

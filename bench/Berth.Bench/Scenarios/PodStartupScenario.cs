@@ -251,7 +251,7 @@ public sealed class PodStartupScenario : IScenario
         return 0;
     }
 
-    /// <summary>examples/busybox built into <paramref name="dataDir"/> as <paramref name="image"/> (also used by deployment-scale --agent).</summary>
+    /// <summary>examples/busybox built with <c>berth image build</c> into a data dir (also used by <see cref="ServiceBerthUpPath"/> and <see cref="DeploymentScaleAgentPath"/>).</summary>
     internal static async Task BuildBusyboxAsync(string dataDir, string image = Image)
     {
         var context = Directory.CreateTempSubdirectory("bt-bbctx-").FullName;

@@ -15,7 +15,10 @@ namespace Berth.Bench.Scenarios;
 /// directly, through its ClusterIP (nftables DNAT), through a NodePort on 127.0.0.1, and through a user-space
 /// proxy; from the host and from a client pod. Then endpoint-removal convergence, and DNS queries/s with
 /// <c>dnsperf</c> from inside a pod. Everything runs on a throw-away bridge and is removed at the end.
-/// Options: --seconds N (per wrk/dnsperf run, default 5), --connections N (default 32).
+/// Then the same through a real <c>berth up</c> (<see cref="ServiceBerthUpPath"/>, rows and keys prefixed "up"):
+/// what the agent programs from Services and EndpointSlices, DNS from the agent's server, and the time from a pod
+/// turning unready (readiness probe) to its removal from the rules.
+/// Options: --seconds N (per wrk/dnsperf run, default 5), --connections N (default 32), --library-only.
 /// </summary>
 public sealed class ServiceScenario : IScenario
 {
@@ -136,14 +139,27 @@ public sealed class ServiceScenario : IScenario
             Directory.Delete(dataDir, recursive: true);
         }
 
+        if (!args.Contains("--library-only"))
+        {
+            var (upRows, upFigures) = await ServiceBerthUpPath.RunAsync(seconds, connections, cancellationToken);
+            rows.AddRange(upRows);
+            foreach (var (k, v) in upFigures)
+            {
+                figures[k] = v;
+            }
+        }
+
         var direct = rows.First(r => r.Path.StartsWith("host -> pod", StringComparison.Ordinal)).R;
         var podDirect = rows.First(r => r.Path.StartsWith("pod -> pod", StringComparison.Ordinal)).R;
-        Console.WriteLine($"{"path",-36} {"req/s",10} {"p50 ms",8} {"p99 ms",8} {"vs direct",10}");
+        Console.WriteLine($"{"path",-40} {"req/s",10} {"p50 ms",8} {"p99 ms",8} {"vs direct",10} {"+p50 ms",8}");
         foreach (var (path, r) in rows)
         {
-            var baseline = path.StartsWith("pod", StringComparison.Ordinal) ? podDirect : direct;
-            Console.WriteLine($"{path,-36} {r.RequestsPerSecond,10:F0} {r.P50Ms,8:F3} {r.P99Ms,8:F3} {r.RequestsPerSecond / baseline.RequestsPerSecond,9:P0}");
+            var prefix = path.StartsWith("up: ", StringComparison.Ordinal) ? "up: " : "";
+            var baseline = rows.First(x => x.Path == prefix + (path[prefix.Length..].StartsWith("pod", StringComparison.Ordinal) ? "pod -> pod (direct)" : "host -> pod (direct)")).R;
+            Console.WriteLine($"{path,-40} {r.RequestsPerSecond,10:F0} {r.P50Ms,8:F3} {r.P99Ms,8:F3} {r.RequestsPerSecond / baseline.RequestsPerSecond,9:P0} {r.P50Ms - baseline.P50Ms,8:F3}");
         }
+
+        Console.WriteLine($"load average: {File.ReadAllText("/proc/loadavg").Trim()}");
 
         foreach (var (k, v) in figures)
         {
@@ -165,6 +181,10 @@ public sealed class ServiceScenario : IScenario
                 var p when p.StartsWith("host -> user-space", StringComparison.Ordinal) => "userspace",
                 var p when p.StartsWith("pod -> pod", StringComparison.Ordinal) => "podDirect",
                 var p when p.StartsWith("pod -> ClusterIP", StringComparison.Ordinal) => "podClusterIP",
+                "up: host -> pod (direct)" => "upDirect",
+                "up: host -> NodePort 127.0.0.1 (nft)" => "upNodePort",
+                "up: pod -> pod (direct)" => "upPodDirect",
+                "up: pod -> ClusterIP (nft)" => "upPodClusterIP",
                 _ => null,
             };
             if (key is not null)
@@ -179,6 +199,15 @@ public sealed class ServiceScenario : IScenario
         json["clusterIPAddedP50Ms"] = Round((double)json["clusterIPP50Ms"] - direct.P50Ms);
         json["podClusterIPThroughputRatio"] = Math.Round((double)json["podClusterIPRps"] / podDirect.RequestsPerSecond, 3);
         json["podClusterIPAddedP50Ms"] = Round((double)json["podClusterIPP50Ms"] - podDirect.P50Ms);
+        if (json.ContainsKey("upPodClusterIPRps"))
+        {
+            json["upPodClusterIPThroughputRatio"] = Math.Round((double)json["upPodClusterIPRps"] / (double)json["upPodDirectRps"], 3);
+            json["upPodClusterIPAddedP50Ms"] = Round((double)json["upPodClusterIPP50Ms"] - (double)json["upPodDirectP50Ms"]);
+            json["upNodePortThroughputRatio"] = Math.Round((double)json["upNodePortRps"] / (double)json["upDirectRps"], 3);
+            json["upNodePortAddedP50Ms"] = Round((double)json["upNodePortP50Ms"] - (double)json["upDirectP50Ms"]);
+        }
+
+        json["loadAverage1m"] = double.Parse(File.ReadAllText("/proc/loadavg").Split(' ')[0], CultureInfo.InvariantCulture);
         foreach (var (k, v) in figures)
         {
             json[k] = v;

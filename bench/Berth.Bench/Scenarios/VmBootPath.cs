@@ -2,9 +2,9 @@ namespace Berth.Bench.Scenarios;
 
 /// <summary>
 /// One way of getting from nothing to a guest answering HTTP. The scenario times each path in
-/// turn, several times, interleaved. Paths today: bare QEMU, and the VM runtime
-/// (Create → Start). The full Berth path (POST a VM pod to `berth up` → scheduled → agent →
-/// runtime → HTTP) is a third implementation to add once the agent runs VM pods.
+/// turn, several times, interleaved: bare QEMU (<see cref="VmBootBareQemuPath"/>), the VM runtime
+/// alone, Create → Start (<see cref="VmBootRuntimePath"/>), and Berth end to end, POST of a VM pod
+/// to `berth up` → agent → runtime → HTTP (<see cref="VmBootApiPath"/>).
 /// </summary>
 internal abstract class VmBootPath
 {

@@ -1,11 +1,10 @@
-using Berth.Agent.Volumes;
 using Berth.Api.Client;
 using k8s;
 using k8s.Models;
 
 namespace Berth.Agent.Pods;
 
-/// <summary>Config maps and secrets read from the API, each at most once per sync; claims resolved through <see cref="ClaimResolver"/>.</summary>
+/// <summary>Config maps and secrets read from the API, each at most once per sync; claims and volumes at every call (a claim gets bound while a pod waits).</summary>
 internal sealed class ApiPodObjects(PodWorkerContext context) : IPodObjects
 {
     private readonly Dictionary<string, V1ConfigMap?> _configMaps = new(StringComparer.Ordinal);
@@ -35,10 +34,13 @@ internal sealed class ApiPodObjects(PodWorkerContext context) : IPodObjects
         return s;
     }
 
-    public Task<ClaimVolume> ClaimAsync(string ns, string claimName, bool readOnly, CancellationToken ct) =>
-        new ClaimResolver(context.Api, context.Options.NodeName).ResolveAsync(ns, claimName, readOnly, ct);
+    public Task<V1PersistentVolumeClaim?> ClaimAsync(string ns, string name, CancellationToken ct) =>
+        GetAsync<V1PersistentVolumeClaim>(context.Claims, ns, name, ct);
 
-    private async Task<T?> GetAsync<T>(Berth.Api.Resources.ResourceType type, string ns, string name, CancellationToken ct)
+    public Task<V1PersistentVolume?> VolumeAsync(string name, CancellationToken ct) =>
+        GetAsync<V1PersistentVolume>(context.Volumes, null, name, ct);
+
+    private async Task<T?> GetAsync<T>(Berth.Api.Resources.ResourceType type, string? ns, string name, CancellationToken ct)
         where T : class
     {
         try

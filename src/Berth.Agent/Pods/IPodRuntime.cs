@@ -6,14 +6,19 @@ namespace Berth.Agent.Pods;
 
 /// <summary>
 /// The seam between a pod worker and what runs its pods: a sandbox per pod (network, shared namespaces, /etc files,
-/// volumes) and containers in it. <see cref="OciPodRuntime"/> runs containers with runc/crun under conmon; a VM runtime
-/// (pods with <c>runtimeClassName: vm</c>) will implement the same calls with one QEMU guest per pod. Everything is
-/// keyed so that a new agent process adopts what an earlier one made: sandboxes by pod UID, containers by id with the
+/// volumes) and containers in it. <see cref="OciPodRuntime"/> runs containers with runc/crun under conmon;
+/// <see cref="Vm.VmPodRuntime"/> runs pods with <c>runtimeClassName: vm</c> as one QEMU guest per pod
+/// (<see cref="PodWorkerContext.RuntimeFor"/> chooses; a pod's runtime class never changes). Everything is keyed so
+/// that a new agent process adopts what an earlier one made: sandboxes by pod UID, instances by id with the
 /// <see cref="ContainerAnnotations"/>.
+/// <code>
+///   SetUpSandboxAsync ─▶ PrepareAsync (per instance: translate; config errors) ─▶ CreateAsync ─▶ StartAsync
+///        ─▶ StatusAsync … ─▶ StopAsync ─▶ DeleteAsync ─▶ (next instance, or) TearDownSandboxAsync
+/// </code>
 /// </summary>
 internal interface IPodRuntime
 {
-    /// <summary>The scheme of <c>containerID</c> (<c>runc://…</c>, <c>crun://…</c>).</summary>
+    /// <summary>The scheme of <c>containerID</c> (<c>runc://…</c>, <c>crun://…</c>, <c>vm://…</c>).</summary>
     string Name { get; }
 
     /// <summary>Makes (or adopts) the pod's sandbox and writes its volumes; idempotent, called on every sync before containers start.</summary>
@@ -22,14 +27,21 @@ internal interface IPodRuntime
     /// <summary>Removes the sandbox of pod <paramref name="podUid"/> (network, namespaces, volumes); idempotent. Its containers must be gone.</summary>
     Task TearDownSandboxAsync(string podUid, CancellationToken cancellationToken);
 
-    /// <summary>Creates and starts a container; the spec is the runtime-neutral translation of the pod's container.</summary>
-    Task<ContainerStatus> CreateAsync(ContainerSpec spec, CancellationToken cancellationToken);
+    /// <summary>
+    /// Translates one instance of one of the pod's containers into this runtime's spec. Throws
+    /// <see cref="ContainerConfigException"/> (<c>CreateContainerConfigError</c>) or <see cref="ContainerCreateException"/>
+    /// (<c>CreateContainerError</c>) with the message the container's waiting state shows; creates nothing.
+    /// </summary>
+    Task<RuntimeSpec> PrepareAsync(ContainerRequest request, CancellationToken cancellationToken);
+
+    /// <summary>Creates the instance (not started) from what <see cref="PrepareAsync"/> returned; throws <see cref="ContainerRuntimeException"/> with the runtime's words.</summary>
+    Task<ContainerStatus> CreateAsync(RuntimeSpec spec, CancellationToken cancellationToken);
 
     Task StartAsync(string id, CancellationToken cancellationToken);
 
     Task<ContainerStatus?> StatusAsync(string id, CancellationToken cancellationToken);
 
-    /// <summary>Sends <paramref name="signal"/> (the image's STOPSIGNAL), then SIGKILL after <paramref name="grace"/>.</summary>
+    /// <summary>Sends <paramref name="signal"/> (the image's STOPSIGNAL), then SIGKILL after <paramref name="grace"/> (a VM: the ACPI power button, then quit).</summary>
     Task<ContainerStatus> StopAsync(string id, TimeSpan grace, int signal, CancellationToken cancellationToken);
 
     Task DeleteAsync(string id, CancellationToken cancellationToken);

@@ -65,7 +65,7 @@ internal sealed class OciPodRuntime(
         var resolvConf = ResolvConf.ForPod(pod.Spec.DnsPolicy, ns, hostNetwork, [options.PodCidrGateway()], options.ClusterDomain, hostResolv, pod.Spec.DnsConfig);
         WriteIfChanged(resolv, resolvConf.ToString());
         WriteIfChanged(hostnameFile, (hostNetwork ? Environment.MachineName : hostname) + "\n");
-        var volumes = await VolumeBuilder.BuildAsync(pod, dir, podIp, facts.InternalIP, facts.Allocatable, objects, ct);
+        var volumes = await VolumeBuilder.BuildAsync(pod, dir, podIp, facts.InternalIP, facts.Allocatable, objects, ct, Volumes.ClaimNode.Of(options));
         return new PodSandboxInfo
         {
             NetnsPath = netns,
@@ -76,6 +76,7 @@ internal sealed class OciPodRuntime(
             ResolvConfFile = resolv,
             HostnameFile = hostnameFile,
             PodIP = podIp,
+            Network = status,
             Volumes = volumes,
         };
     }
@@ -96,7 +97,17 @@ internal sealed class OciPodRuntime(
         await network.TearDownAsync(podUid, ct);
     }
 
-    public Task<ContainerStatus> CreateAsync(ContainerSpec spec, CancellationToken ct) => runtime.CreateAsync(spec, ct);
+    public async Task<RuntimeSpec> PrepareAsync(ContainerRequest request, CancellationToken ct)
+    {
+        var facts = node();
+        var env = await EnvResolver.ResolveAsync(request.Pod, request.Container, request.Sandbox.PodIP, facts.InternalIP, facts.Allocatable, request.Objects, ct);
+        var spec = ContainerSpecFactory.Build(request.Pod, request.Container, request.Kind, request.RestartCount, request.Image, env, request.Sandbox, request.LogPath);
+        return new OciRuntimeSpec { Id = spec.Id, LogPath = spec.LogPath, Spec = spec };
+    }
+
+    public Task<ContainerStatus> CreateAsync(RuntimeSpec spec, CancellationToken ct) => spec is OciRuntimeSpec oci
+        ? runtime.CreateAsync(oci.Spec, ct)
+        : throw new ArgumentException($"{Name} cannot create a {spec.GetType().Name}", nameof(spec));
 
     public Task StartAsync(string id, CancellationToken ct) => runtime.StartAsync(id, ct);
 

@@ -1,3 +1,5 @@
+using Berth.Network.Pods;
+
 namespace Berth.Agent.Pods;
 
 /// <summary>
@@ -22,6 +24,9 @@ internal sealed record PodSandboxInfo
     public string? HostnameFile { get; init; }
 
     public required string PodIP { get; init; }
+
+    /// <summary>The pod network as CNI configured it (prefix length, gateway, interface); null for hostNetwork.</summary>
+    public PodNetworkStatus? Network { get; init; }
 
     public IReadOnlyDictionary<string, string> Volumes { get; init; } = new Dictionary<string, string>();
 }

@@ -22,11 +22,11 @@ internal sealed partial class PodWorker
                 continue;
             }
 
-            var st = await _ctx.Runtime.StatusAsync(id, ct);
+            var st = await _runtime.StatusAsync(id, ct);
             if (st is null)
             {
                 t.Instance = null;
-                t.Terminated = new TerminatedInfo(255, "Unknown", "the container is gone from the runtime", null, _ctx.Time.GetUtcNow(), $"{_ctx.Runtime.Name}://{id}");
+                t.Terminated = new TerminatedInfo(255, "Unknown", "the container is gone from the runtime", null, _ctx.Time.GetUtcNow(), $"{_runtime.Name}://{id}");
                 StopProbes(t.Name);
                 continue;
             }
@@ -40,8 +40,8 @@ internal sealed partial class PodWorker
             else if (st.State == ContainerState.Created)
             {
                 // Created but never started (an agent died between create and start): start it now.
-                await _ctx.Runtime.StartAsync(id, ct);
-                t.Instance = await _ctx.Runtime.StatusAsync(id, ct) ?? st;
+                await _runtime.StartAsync(id, ct);
+                t.Instance = await _runtime.StatusAsync(id, ct) ?? st;
             }
             else if (!_probeLoops.ContainsKey(t.Name) && t.Spec is not null && _sandbox is not null)
             {
@@ -78,13 +78,11 @@ internal sealed partial class PodWorker
             return;
         }
 
-        var node = _ctx.Node();
-        ContainerSpec containerSpec;
+        RuntimeSpec containerSpec;
         try
         {
-            var env = await EnvResolver.ResolveAsync(pod, spec, _sandbox!.PodIP, node.InternalIP, node.Allocatable, objects, ct);
             var logPath = PodLogFiles.PathFor(PodDirectoryForLogs, t.Name, restartCount);
-            containerSpec = ContainerSpecFactory.Build(pod, spec, t.Kind, restartCount, image, env, _sandbox, logPath);
+            containerSpec = await _runtime.PrepareAsync(new ContainerRequest(pod, spec, t.Kind, restartCount, image, _sandbox!, logPath, objects), ct);
         }
         catch (ContainerConfigException e)
         {
@@ -104,25 +102,25 @@ internal sealed partial class PodWorker
         // The previous instance is only a record now (lastState); a stale container with the new id goes too.
         if (t.CurrentId is { } old)
         {
-            await _ctx.Runtime.DeleteAsync(old, ct);
+            await _runtime.DeleteAsync(old, ct);
         }
 
         foreach (var older in _olderInstances.Where(id => id.StartsWith(containerSpec.Id[..containerSpec.Id.LastIndexOf('-')] + "-", StringComparison.Ordinal)).ToList())
         {
-            await _ctx.Runtime.DeleteAsync(older, ct);
+            await _runtime.DeleteAsync(older, ct);
             _olderInstances.Remove(older);
         }
 
-        if (await _ctx.Runtime.StatusAsync(containerSpec.Id, ct) is not null)
+        if (await _runtime.StatusAsync(containerSpec.Id, ct) is not null)
         {
-            await _ctx.Runtime.DeleteAsync(containerSpec.Id, ct);
+            await _runtime.DeleteAsync(containerSpec.Id, ct);
         }
 
         Directory.CreateDirectory(Path.GetDirectoryName(containerSpec.LogPath)!);
         ContainerStatus created;
         try
         {
-            created = await _ctx.Runtime.CreateAsync(containerSpec, ct);
+            created = await _runtime.CreateAsync(containerSpec, ct);
         }
         catch (Exception e) when (e is ContainerRuntimeException or IOException or ArgumentException)
         {
@@ -134,23 +132,28 @@ internal sealed partial class PodWorker
         }
 
         Ev("Normal", "Created", $"Created container: {t.Name}");
+        foreach (var (type, reason, message) in containerSpec.Events)
+        {
+            Ev(type, reason, message);
+        }
+
         AdvanceInstance(t, created, restartCount);
         t.ImageRef = image.Reference;
         t.ImageDigest = image.Digest;
         t.SpecImage = spec.Image;
         try
         {
-            await _ctx.Runtime.StartAsync(created.Id, ct);
+            await _runtime.StartAsync(created.Id, ct);
         }
         catch (Exception e) when (e is ContainerRuntimeException or IOException)
         {
-            t.Instance = await _ctx.Runtime.StatusAsync(created.Id, ct);
-            t.Terminated = new TerminatedInfo(128, "StartError", e.Message, null, _ctx.Time.GetUtcNow(), $"{_ctx.Runtime.Name}://{created.Id}");
+            t.Instance = await _runtime.StatusAsync(created.Id, ct);
+            t.Terminated = new TerminatedInfo(128, "StartError", e.Message, null, _ctx.Time.GetUtcNow(), $"{_runtime.Name}://{created.Id}");
             Ev("Warning", "Failed", $"Error: {e.Message}");
             return;
         }
 
-        t.Instance = await _ctx.Runtime.StatusAsync(created.Id, ct) ?? created;
+        t.Instance = await _runtime.StatusAsync(created.Id, ct) ?? created;
         Ev("Normal", "Started", $"Started container {t.Name}");
         PodLogFiles.Prune(PodDirectoryForLogs, t.Name, restartCount);
         t.Probes.Reset(created.Id, hasStartup: spec.StartupProbe is not null, hasReadiness: spec.ReadinessProbe is not null);
@@ -158,7 +161,7 @@ internal sealed partial class PodWorker
 
         if (spec.Lifecycle?.PostStart is { } postStart)
         {
-            var (ok, output) = await _ctx.Prober.RunHandlerAsync(postStart, spec, created.Id, _sandbox!.PodIP, GracePeriod(pod), _ctx.Time, ct);
+            var (ok, output) = await _prober.RunHandlerAsync(postStart, spec, created.Id, _sandbox!.PodIP, GracePeriod(pod), _ctx.Time, ct);
             if (!ok)
             {
                 Ev("Warning", "FailedPostStartHook", $"PostStartHook failed: {output}".TrimEnd());
@@ -195,7 +198,7 @@ internal sealed partial class PodWorker
         var started = _ctx.Time.GetUtcNow();
         if (runPreStop && t.Running && t.Spec?.Lifecycle?.PreStop is { } preStop && grace > TimeSpan.Zero && _sandbox is not null)
         {
-            var (ok, output) = await _ctx.Prober.RunHandlerAsync(preStop, t.Spec, id, _sandbox.PodIP, grace, _ctx.Time, ct);
+            var (ok, output) = await _prober.RunHandlerAsync(preStop, t.Spec, id, _sandbox.PodIP, grace, _ctx.Time, ct);
             if (!ok)
             {
                 Event(t.Name, t.Kind == ContainerKind.Init, "Warning", "FailedPreStopHook", $"PreStopHook failed: {output}".TrimEnd());
@@ -204,7 +207,7 @@ internal sealed partial class PodWorker
 
         var left = grace - (_ctx.Time.GetUtcNow() - started);
         var signal = int.TryParse(t.Instance?.Annotations.GetValueOrDefault(ContainerAnnotations.StopSignal), out var sig) ? sig : 15;
-        var st = await _ctx.Runtime.StopAsync(id, left < TimeSpan.FromSeconds(2) ? TimeSpan.FromSeconds(Math.Min(2, grace.TotalSeconds)) : left, signal, ct);
+        var st = await _runtime.StopAsync(id, left < TimeSpan.FromSeconds(2) ? TimeSpan.FromSeconds(Math.Min(2, grace.TotalSeconds)) : left, signal, ct);
         t.Instance = st;
         t.Terminated = ToTerminated(st);
     }
@@ -262,10 +265,10 @@ internal sealed partial class PodWorker
 
         foreach (var id in ids)
         {
-            await _ctx.Runtime.DeleteAsync(id, ct);
+            await _runtime.DeleteAsync(id, ct);
         }
 
-        await _ctx.Runtime.TearDownSandboxAsync(Uid, ct);
+        await _runtime.TearDownSandboxAsync(Uid, ct);
         _sandboxTornDown = true;
     }
 
@@ -346,7 +349,7 @@ internal sealed partial class PodWorker
         {
             if (probe is not null && t.Kind == ContainerKind.Regular)
             {
-                _ = Task.Run(() => ProbeLoop.RunAsync(kind, probe, spec, t, id, podIp, _ctx, Ev, Signal, cts.Token));
+                _ = Task.Run(() => ProbeLoop.RunAsync(kind, probe, spec, t, id, podIp, _ctx, _prober, Ev, Signal, cts.Token));
             }
         }
     }
@@ -374,7 +377,7 @@ internal sealed partial class PodWorker
         st.Message,
         st.StartedAt,
         st.FinishedAt ?? _ctx.Time.GetUtcNow(),
-        $"{_ctx.Runtime.Name}://{st.Id}");
+        $"{_runtime.Name}://{st.Id}");
 
     private static TerminatedInfo ParseTerminated(JsonObject o) => new(
         (int)(Json.Long(o, "exitCode") ?? 0),

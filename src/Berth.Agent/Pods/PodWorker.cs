@@ -1,5 +1,6 @@
 using System.Text.Json.Nodes;
 using Berth.Api.Client;
+using Berth.Agent.Probes;
 using Berth.Api.Resources;
 using Berth.Runtime.Oci.Runtime;
 using k8s;
@@ -33,6 +34,8 @@ namespace Berth.Agent.Pods;
 internal sealed partial class PodWorker
 {
     private readonly PodWorkerContext _ctx;
+    private readonly IPodRuntime _runtime;
+    private readonly ProbeRunner _prober;
     private readonly SemaphoreSlim _signal = new(0);
     private readonly Lock _lock = new();
     private readonly List<ContainerTrack> _init = [];
@@ -51,6 +54,8 @@ internal sealed partial class PodWorker
     public PodWorker(PodWorkerContext context, V1Pod pod, JsonObject raw)
     {
         _ctx = context;
+        _runtime = context.RuntimeFor(pod);
+        _prober = new ProbeRunner(_runtime);
         _pod = pod;
         _raw = raw;
         Uid = pod.Metadata.Uid;
@@ -59,12 +64,12 @@ internal sealed partial class PodWorker
         Name = pod.Metadata.Name;
         foreach (var c in pod.Spec.InitContainers ?? [])
         {
-            _init.Add(new ContainerTrack(c.Name, ContainerKind.Init) { Spec = c, RuntimeName = context.Runtime.Name });
+            _init.Add(new ContainerTrack(c.Name, ContainerKind.Init) { Spec = c, RuntimeName = _runtime.Name });
         }
 
         foreach (var c in pod.Spec.Containers ?? [])
         {
-            _containers.Add(new ContainerTrack(c.Name, ContainerKind.Regular) { Spec = c, RuntimeName = context.Runtime.Name });
+            _containers.Add(new ContainerTrack(c.Name, ContainerKind.Regular) { Spec = c, RuntimeName = _runtime.Name });
         }
     }
 
@@ -73,6 +78,12 @@ internal sealed partial class PodWorker
     public string Namespace { get; }
 
     public string Name { get; }
+
+    /// <summary>The runtime that runs this pod (by its runtimeClassName, fixed for the pod's life).</summary>
+    public IPodRuntime Runtime => _runtime;
+
+    /// <summary>A VM pod (<c>runtimeClassName: vm</c>): its one container is a virtual machine.</summary>
+    public bool IsVm => _runtime is Vm.VmPodRuntime;
 
     public string PodDirectoryForLogs => PodLogFiles.PodDirectory(_ctx.Options.LogsDir, Namespace, Name, Uid);
 
@@ -237,6 +248,11 @@ internal sealed partial class PodWorker
     {
         var t = _init.Concat(_containers).FirstOrDefault(c => c.Name == container)
             ?? throw ApiException.BadRequest($"container {container} is not valid for pod {Name}");
+        if (IsVm)
+        {
+            throw ApiException.BadRequest(Vm.VmPodRuntime.ExecRefusal(Name));
+        }
+
         if (t.CurrentId is null || !t.Running)
         {
             throw ApiException.BadRequest($"unable to upgrade connection: container not found (\"{container}\")");
@@ -365,17 +381,6 @@ internal sealed partial class PodWorker
             t.Waiting = null;
         }
 
-        if (pod.Spec.RuntimeClassName == "vm")
-        {
-            foreach (var t in _init.Concat(_containers))
-            {
-                t.Waiting = new WaitingInfo("CreateContainerConfigError", "runtimeClassName \"vm\": the VM runtime is not wired into the node agent yet");
-            }
-
-            await WriteStatusAsync(pod, ct);
-            return false;
-        }
-
         if (!await EnsureSandboxAsync(pod, ct))
         {
             await WriteStatusAsync(pod, ct);
@@ -417,7 +422,7 @@ internal sealed partial class PodWorker
 
         try
         {
-            _sandbox = await _ctx.Runtime.SetUpSandboxAsync(pod, new ApiPodObjects(_ctx), ct);
+            _sandbox = await _runtime.SetUpSandboxAsync(pod, new ApiPodObjects(_ctx), ct);
             _sandboxTornDown = false;
             return true;
         }

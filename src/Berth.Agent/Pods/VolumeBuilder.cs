@@ -22,8 +22,11 @@ internal static class VolumeBuilder
     /// <summary>The folder of a pod directory whose files (one per claim volume) hold the host path each claim uses.</summary>
     public const string ClaimsDir = "claims";
 
+    /// <param name="claimNode">This node, for the node affinity of claims' volumes (null: not checked).</param>
+    /// <param name="claimWait">How long to wait for a claim to be bound (<see cref="ClaimResolver.DefaultWait"/> by default).</param>
     public static async Task<IReadOnlyDictionary<string, string>> BuildAsync(
-        V1Pod pod, string podDir, string? podIp, string? hostIp, NodeAllocatable node, IPodObjects objects, CancellationToken ct)
+        V1Pod pod, string podDir, string? podIp, string? hostIp, NodeAllocatable node, IPodObjects objects, CancellationToken ct,
+        ClaimNode? claimNode = null, TimeSpan? claimWait = null)
     {
         var result = new Dictionary<string, string>(StringComparer.Ordinal);
         var ns = pod.Metadata.NamespaceProperty ?? "default";
@@ -129,7 +132,7 @@ internal static class VolumeBuilder
                 ClaimVolume claim;
                 try
                 {
-                    claim = await objects.ClaimAsync(ns, pvc.ClaimName, pvc.ReadOnlyProperty == true, ct);
+                    claim = await ClaimResolver.ResolveAsync(objects, ns, pvc.ClaimName, pvc.ReadOnlyProperty == true, claimNode, TimeProvider.System, ct, claimWait);
                 }
                 catch (ClaimUnavailableException e)
                 {

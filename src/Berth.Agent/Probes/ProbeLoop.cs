@@ -20,6 +20,7 @@ internal static class ProbeLoop
         string instanceId,
         string podIp,
         PodWorkerContext context,
+        ProbeRunner prober,
         Action<string, string, string> @event,
         Action signal,
         CancellationToken ct)
@@ -56,7 +57,7 @@ internal static class ProbeLoop
                     return;
                 }
 
-                var (ok, output) = await context.Prober.RunAsync(probe, container, instanceId, podIp, ct);
+                var (ok, output) = await prober.RunAsync(probe, container, instanceId, podIp, ct);
                 if (ok)
                 {
                     successes++;

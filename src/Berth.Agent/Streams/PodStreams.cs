@@ -33,7 +33,7 @@ internal sealed class PodStreams(NodeAgent agent, TimeProvider time) : IPodStrea
     {
         var worker = Worker(pod);
         var id = worker.ExecTarget(container);
-        var runtime = agent.Runtime ?? throw ApiException.ServiceUnavailable("the node agent is starting");
+        var runtime = worker.Runtime;
         try
         {
             return await runtime.ExecAsync(id, new ExecSpec

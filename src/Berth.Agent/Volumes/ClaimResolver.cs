@@ -1,131 +1,149 @@
-using System.Text.Json.Nodes;
-using Berth.Api.Client;
-using Berth.Api.Resources;
+using Berth.Agent.Pods;
+using k8s.Models;
 
 namespace Berth.Agent.Volumes;
 
 /// <summary>
-/// Resolves a pod's <c>persistentVolumeClaim</c> to the host directory of its bound PersistentVolume, as the kubelet's
-/// volume manager does before it mounts (claim → <c>spec.volumeName</c> → PV → <c>local.path</c> or <c>hostPath.path</c>):
+/// The one place the node agent follows a <c>persistentVolumeClaim</c> pod volume to a directory on this node, as the
+/// kubelet's volume manager does before it mounts: claim → <c>spec.volumeName</c> → PersistentVolume →
+/// <c>spec.local.path</c> or <c>spec.hostPath.path</c>, as Berth's local provisioner makes them (docs/controllers.md,
+/// "Local volumes"). Container pods bind-mount the directory (<see cref="VolumeBuilder"/>); VM pods keep a disk image
+/// in it (<see cref="Vm.ClaimDisks"/>).
 /// <code>
 ///   claim missing ─▶ NotFound          claim deleting, status Lost, PV claimRef of another claim ─▶ Lost
-///   no volumeName / not Bound / PV not visible yet ─▶ Waiting (the pod stays ContainerCreating, retried)
-///   PV nodeAffinity excludes this node ─▶ OtherNode    block mode, or neither local nor hostPath ─▶ Unsupported
-///   else ─▶ ClaimVolume (path, readOnly)
+///   no volumeName / not Bound / PV not visible yet ─▶ Waiting (polled up to `wait`, then reported)
+///   PV nodeAffinity does not admit this node ─▶ OtherNode    block mode, or neither local nor hostPath ─▶ Unsupported
+///   else ─▶ ClaimVolume (path, readOnly, size)
 /// </code>
-/// Berth's local provisioner binds a claim only after the scheduler placed its first pod (WaitForFirstConsumer, see
-/// <c>Berth.Controllers.Storage.LocalVolumes</c>), so an agent regularly sees its pod before the claim is bound: that is
-/// <see cref="ClaimProblem.Waiting"/>, not an error. Used for container volumes (<c>Pods.VolumeBuilder</c>) and meant
-/// for VM disks backed by claims too.
+/// Berth's provisioner binds a WaitForFirstConsumer claim only once the scheduler has bound the pod, so an agent
+/// regularly sees the pod a moment before its claim is bound: that is <see cref="ClaimProblem.Waiting"/>. What cannot
+/// be mounted is reported and the pod worker retries the sync (a <c>FailedMount</c> event, containers
+/// <c>ContainerCreating</c>), as the kubelet does while it waits for volumes
+/// (https://github.com/kubernetes/kubernetes/blob/master/pkg/kubelet/volumemanager/volume_manager.go, WaitForAttachAndMount).
 /// </summary>
-public sealed class ClaimResolver(IApiClient api, string nodeName)
+internal static class ClaimResolver
 {
     public const string LocalProvisioner = "berth.dev/local";
-    public const string HostnameLabel = "kubernetes.io/hostname";
 
-    private readonly ResourceType _claims = ResourceRegistry.Default.Find("", "v1", "persistentvolumeclaims")!;
-    private readonly ResourceType _volumes = ResourceRegistry.Default.Find("", "v1", "persistentvolumes")!;
-    private readonly ResourceType _nodes = ResourceRegistry.Default.Find("", "v1", "nodes")!;
+    /// <summary>How long <see cref="ResolveAsync(IPodObjects, string, string, TimeProvider, CancellationToken, TimeSpan?)"/> waits for a claim to be bound when not told otherwise.</summary>
+    public static readonly TimeSpan DefaultWait = TimeSpan.FromSeconds(5);
 
-    /// <summary>Reads the claim, its volume and (when the volume has node affinity) this node, then <see cref="Resolve"/>s.</summary>
-    /// <exception cref="ClaimUnavailableException">The claim cannot be mounted now.</exception>
-    public async Task<ClaimVolume> ResolveAsync(string ns, string claimName, bool readOnly, CancellationToken ct)
+    /// <summary>The claim <paramref name="volumeName"/> of <paramref name="pod"/> refers to, or null when that pod volume is not a persistentVolumeClaim.</summary>
+    public static string? ClaimNameOf(V1Pod pod, string volumeName) =>
+        (pod.Spec.Volumes ?? []).FirstOrDefault(v => v.Name == volumeName)?.PersistentVolumeClaim?.ClaimName;
+
+    /// <summary>
+    /// Reads the claim and its volume through <paramref name="objects"/> and <see cref="Resolve"/>s them, polling every
+    /// 200 ms while the claim is <see cref="ClaimProblem.Waiting"/>, for at most <paramref name="wait"/>.
+    /// <paramref name="node"/> null skips the node affinity check.
+    /// </summary>
+    /// <exception cref="ClaimUnavailableException">The claim cannot be mounted (yet).</exception>
+    public static async Task<ClaimVolume> ResolveAsync(
+        IPodObjects objects, string ns, string claimName, bool readOnly, ClaimNode? node, TimeProvider time, CancellationToken ct, TimeSpan? wait = null)
     {
-        var claim = await GetAsync(_claims, ns, claimName, ct);
-        JsonObject? volume = null;
-        if (claim is not null && Json.String(claim, "spec", "volumeName") is { Length: > 0 } volumeName)
+        var deadline = time.GetUtcNow() + (wait ?? DefaultWait);
+        while (true)
         {
-            volume = await GetAsync(_volumes, null, volumeName, ct);
+            var claim = await objects.ClaimAsync(ns, claimName, ct);
+            var volume = claim?.Spec?.VolumeName is { Length: > 0 } volumeName ? await objects.VolumeAsync(volumeName, ct) : null;
+            try
+            {
+                return Resolve(ns, claimName, readOnly, claim, volume, node);
+            }
+            catch (ClaimUnavailableException e) when (e.Problem == ClaimProblem.Waiting && time.GetUtcNow() < deadline)
+            {
+                await Task.Delay(TimeSpan.FromMilliseconds(200), time, ct);
+            }
         }
-
-        IReadOnlyDictionary<string, string>? labels = null;
-        if (volume is not null && Json.Object(volume, "spec", "nodeAffinity") is not null)
-        {
-            var node = await GetAsync(_nodes, null, nodeName, ct);
-            labels = Json.Object(node, "metadata", "labels")?.Where(p => Json.StringOf(p.Value) is not null)
-                .ToDictionary(p => p.Key, p => Json.StringOf(p.Value)!, StringComparer.Ordinal);
-        }
-
-        return Resolve(ns, claimName, readOnly, claim, volume, nodeName, labels ?? new Dictionary<string, string> { [HostnameLabel] = nodeName });
     }
 
-    /// <summary>The pure decision, from objects read by the caller (null: not found).</summary>
+    /// <summary>For VM disks: the claim's directory and size, without a node check; failures as config errors.</summary>
+    /// <exception cref="ContainerConfigException">The claim cannot be used (the message says why), or nothing says its size.</exception>
+    public static async Task<LocalClaimVolume> ResolveAsync(
+        IPodObjects objects, string ns, string claimName, TimeProvider time, CancellationToken ct, TimeSpan? wait = null)
+    {
+        ClaimVolume v;
+        try
+        {
+            v = await ResolveAsync(objects, ns, claimName, readOnly: false, node: null, time, ct, wait);
+        }
+        catch (ClaimUnavailableException e)
+        {
+            throw new ContainerConfigException(e.Message);
+        }
+
+        return new LocalClaimVolume(claimName, v.VolumeName, v.Path,
+            v.CapacityBytes ?? throw new ContainerConfigException($"persistentvolumeclaim \"{claimName}\" has no storage size"));
+    }
+
+    /// <summary>The pure decision, from the objects the caller read (null: not found).</summary>
+    /// <exception cref="ClaimUnavailableException">The claim cannot be mounted (yet).</exception>
     public static ClaimVolume Resolve(
-        string ns, string claimName, bool readOnly, JsonObject? claim, JsonObject? volume, string nodeName, IReadOnlyDictionary<string, string> nodeLabels)
+        string ns, string claimName, bool readOnly, V1PersistentVolumeClaim? claim, V1PersistentVolume? volume, ClaimNode? node)
     {
         if (claim is null)
         {
             throw new ClaimUnavailableException(ClaimProblem.NotFound, $"persistentvolumeclaim \"{claimName}\" not found");
         }
 
-        if (Json.String(claim, "metadata", "deletionTimestamp") is not null)
+        if (claim.Metadata?.DeletionTimestamp is not null)
         {
             throw new ClaimUnavailableException(ClaimProblem.Lost, $"persistentvolumeclaim \"{claimName}\" is being deleted");
         }
 
-        var phase = Json.String(claim, "status", "phase");
+        var phase = claim.Status?.Phase;
+        var volumeName = claim.Spec?.VolumeName;
         if (phase == "Lost")
         {
-            throw new ClaimUnavailableException(ClaimProblem.Lost, $"persistentvolumeclaim \"{claimName}\" lost its volume \"{Json.String(claim, "spec", "volumeName")}\"");
+            throw new ClaimUnavailableException(ClaimProblem.Lost, $"persistentvolumeclaim \"{claimName}\" lost its volume \"{volumeName}\"");
         }
 
-        var volumeName = Json.String(claim, "spec", "volumeName");
         if (string.IsNullOrEmpty(volumeName) || phase != "Bound")
         {
-            throw new ClaimUnavailableException(ClaimProblem.Waiting,
-                $"persistentvolumeclaim \"{claimName}\" is not bound yet (phase {phase ?? "Pending"}): waiting for its volume to be provisioned and bound");
+            throw new ClaimUnavailableException(ClaimProblem.Waiting, $"persistentvolumeclaim \"{claimName}\" is not bound yet");
         }
 
         if (volume is null)
         {
-            throw new ClaimUnavailableException(ClaimProblem.Waiting, $"persistentvolume \"{volumeName}\" of persistentvolumeclaim \"{claimName}\" not found");
+            throw new ClaimUnavailableException(ClaimProblem.Waiting, $"persistentvolume \"{volumeName}\" of claim \"{claimName}\" not found");
         }
 
-        var claimUid = Json.String(claim, "metadata", "uid");
-        var refUid = Json.String(volume, "spec", "claimRef", "uid");
-        var refName = Json.String(volume, "spec", "claimRef", "name");
-        var refNs = Json.String(volume, "spec", "claimRef", "namespace");
-        if (refName != claimName || (refNs ?? ns) != ns || (refUid is not null && claimUid is not null && refUid != claimUid))
+        // A claimRef, when the volume has one, must be this claim (the binder writes it; a pre-bound volume may lack the uid).
+        if (volume.Spec?.ClaimRef is { } claimRef
+            && (claimRef.Name != claimName || (claimRef.NamespaceProperty ?? ns) != ns
+                || (claimRef.Uid is not null && claim.Metadata?.Uid is not null && claimRef.Uid != claim.Metadata.Uid)))
         {
             throw new ClaimUnavailableException(ClaimProblem.Lost,
-                $"persistentvolume \"{volumeName}\" is bound to claim {refNs}/{refName}, not to persistentvolumeclaim \"{claimName}\"");
+                $"persistentvolume \"{volumeName}\" is bound to claim {claimRef.NamespaceProperty}/{claimRef.Name}, not to persistentvolumeclaim \"{claimName}\"");
         }
 
-        if (Json.String(volume, "spec", "volumeMode") == "Block")
+        if (volume.Spec?.VolumeMode == "Block")
         {
             throw new ClaimUnavailableException(ClaimProblem.Unsupported, $"persistentvolume \"{volumeName}\": block volumes are not supported by Berth (volumeMode Filesystem is)");
         }
 
-        if (!VolumeNodeAffinity.Admits(volume, nodeName, nodeLabels))
+        if (node is not null && !VolumeNodeAffinity.Admits(volume, node.Name, node.Labels))
         {
             throw new ClaimUnavailableException(ClaimProblem.OtherNode,
-                $"persistentvolume \"{volumeName}\" of persistentvolumeclaim \"{claimName}\" is a local volume of another node: its node affinity does not admit node \"{nodeName}\"");
+                $"persistentvolume \"{volumeName}\" of persistentvolumeclaim \"{claimName}\" is a local volume of another node: its node affinity does not admit node \"{node.Name}\"");
         }
 
-        var provisioned = Json.String(volume, "metadata", "annotations", "pv.kubernetes.io/provisioned-by") == LocalProvisioner;
-        if (Json.String(volume, "spec", "local", "path") is { Length: > 0 } local)
+        var provisioned = volume.Metadata?.Annotations?.TryGetValue("pv.kubernetes.io/provisioned-by", out var by) == true && by == LocalProvisioner;
+        var size = Bytes(volume.Spec?.Capacity) ?? Bytes(claim.Status?.Capacity) ?? Bytes(claim.Spec?.Resources?.Requests);
+        if (volume.Spec?.Local?.Path is { Length: > 0 } local)
         {
-            return new ClaimVolume(claimName, volumeName, local, readOnly, provisioned, null);
+            return new ClaimVolume(claimName, volumeName, local, readOnly, provisioned, null, size);
         }
 
-        if (Json.String(volume, "spec", "hostPath", "path") is { Length: > 0 } hostPath)
+        if (volume.Spec?.HostPath?.Path is { Length: > 0 } hostPath)
         {
-            return new ClaimVolume(claimName, volumeName, hostPath, readOnly, provisioned, Json.String(volume, "spec", "hostPath", "type") ?? "");
+            return new ClaimVolume(claimName, volumeName, hostPath, readOnly, provisioned, volume.Spec.HostPath.Type ?? "", size);
         }
 
         throw new ClaimUnavailableException(ClaimProblem.Unsupported,
-            $"persistentvolume \"{volumeName}\": only local and hostPath persistent volumes can be mounted by Berth");
+            $"persistentvolume \"{volumeName}\" is neither local nor hostPath: Berth's node agent cannot reach it");
     }
 
-    private async Task<JsonObject?> GetAsync(ResourceType type, string? ns, string name, CancellationToken ct)
-    {
-        try
-        {
-            return await api.GetAsync(type, ns, name, ct);
-        }
-        catch (ApiException e) when (e.Code == 404)
-        {
-            return null;
-        }
-    }
+    private static long? Bytes(IDictionary<string, ResourceQuantity>? map) =>
+        map is not null && map.TryGetValue("storage", out var q) ? (long)q.ToDecimal() : null;
 }

@@ -10,4 +10,5 @@ namespace Berth.Agent.Volumes;
 /// <param name="Provisioned">The volume was made by Berth's local provisioner (<c>pv.kubernetes.io/provisioned-by: berth.dev/local</c>):
 /// its directory is created on first use and removed when the PV is gone.</param>
 /// <param name="HostPathType">For a hostPath PV, its <c>type</c> (the same checks as a hostPath volume); null for a local PV.</param>
-public sealed record ClaimVolume(string ClaimName, string VolumeName, string Path, bool ReadOnly, bool Provisioned, string? HostPathType);
+/// <param name="CapacityBytes">The volume's capacity, else the claim's; null when neither says.</param>
+internal sealed record ClaimVolume(string ClaimName, string VolumeName, string Path, bool ReadOnly, bool Provisioned, string? HostPathType, long? CapacityBytes);

@@ -1,6 +1,5 @@
 using System.Globalization;
-using System.Text.Json.Nodes;
-using Berth.Api.Resources;
+using k8s.Models;
 
 namespace Berth.Agent.Volumes;
 
@@ -11,53 +10,30 @@ namespace Berth.Agent.Volumes;
 /// are ANDed; an empty term or an unknown operator matches nothing. No required affinity admits every node.
 /// See https://kubernetes.io/docs/concepts/storage/persistent-volumes/#node-affinity.
 /// </summary>
-public static class VolumeNodeAffinity
+internal static class VolumeNodeAffinity
 {
-    public static bool Admits(JsonObject volume, string nodeName, IReadOnlyDictionary<string, string> nodeLabels)
-    {
-        if (Json.Array(volume, "spec", "nodeAffinity", "required", "nodeSelectorTerms") is not { } terms)
-        {
-            return true;
-        }
+    public static bool Admits(V1PersistentVolume volume, string nodeName, IReadOnlyDictionary<string, string> nodeLabels) =>
+        volume.Spec?.NodeAffinity?.Required?.NodeSelectorTerms is not { } terms || terms.Any(t => TermMatches(t, nodeName, nodeLabels));
 
-        return terms.OfType<JsonObject>().Any(t => TermMatches(t, nodeName, nodeLabels));
-    }
-
-    private static bool TermMatches(JsonObject term, string nodeName, IReadOnlyDictionary<string, string> labels)
+    private static bool TermMatches(V1NodeSelectorTerm term, string nodeName, IReadOnlyDictionary<string, string> labels)
     {
-        var expressions = Json.Array(term, "matchExpressions")?.OfType<JsonObject>().ToList() ?? [];
-        var fields = Json.Array(term, "matchFields")?.OfType<JsonObject>().ToList() ?? [];
+        var expressions = term.MatchExpressions ?? [];
+        var fields = term.MatchFields ?? [];
         if (expressions.Count == 0 && fields.Count == 0)
         {
             return false;
         }
 
-        foreach (var e in expressions)
-        {
-            if (!Requirement(e, labels))
-            {
-                return false;
-            }
-        }
-
         var nameField = new Dictionary<string, string> { ["metadata.name"] = nodeName };
-        foreach (var f in fields)
-        {
-            if (Json.String(f, "key") != "metadata.name" || Json.String(f, "operator") is not ("In" or "NotIn") || !Requirement(f, nameField))
-            {
-                return false;
-            }
-        }
-
-        return true;
+        return expressions.All(e => Requirement(e, labels))
+            && fields.All(f => f.Key == "metadata.name" && f.OperatorProperty is "In" or "NotIn" && Requirement(f, nameField));
     }
 
-    private static bool Requirement(JsonObject expression, IReadOnlyDictionary<string, string> labels)
+    private static bool Requirement(V1NodeSelectorRequirement r, IReadOnlyDictionary<string, string> labels)
     {
-        var key = Json.String(expression, "key") ?? "";
-        var values = Json.Array(expression, "values")?.Select(Json.StringOf).OfType<string>().ToList() ?? [];
-        var present = labels.TryGetValue(key, out var value);
-        return Json.String(expression, "operator") switch
+        var values = r.Values ?? [];
+        var present = labels.TryGetValue(r.Key ?? "", out var value);
+        return r.OperatorProperty switch
         {
             "In" => present && values.Contains(value!),
             "NotIn" => !present || !values.Contains(value!),
@@ -69,7 +45,7 @@ public static class VolumeNodeAffinity
         };
     }
 
-    private static int? Compare(string value, List<string> values) =>
+    private static int? Compare(string value, IList<string> values) =>
         values.Count == 1
         && long.TryParse(value, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out var a)
         && long.TryParse(values[0], NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out var b)

@@ -71,7 +71,8 @@ public sealed class BareRuntimeBaseline
         {
             await _binary.DeleteAsync(id, CancellationToken.None);
             OverlayRootfs.Unmount(rootfs);
-            Cgroups.Remove(OciSpecBuilder.CgroupsPath(spec), _cgroupParent);
+            // The parent goes too once empty: a baseline leaves no cgroup behind.
+            Cgroups.Remove(OciSpecBuilder.CgroupsPath(spec), "/");
             if (netnsCreated)
             {
                 await Command.RunAsync("ip", ["netns", "delete", netns], CancellationToken.None);

@@ -13,7 +13,8 @@ namespace Berth.Runtime.Vm.Net;
 /// Wires the guest into the pod's network namespace (see docs/adr/0002-vm-networking.md).
 /// Bridge (default): tap + pod interface on a bridge; the pod IP leaves the pod interface for the
 /// guest, and the guest takes the pod interface's MAC (the pod interface gets one derived from the
-/// VM id), so the neighbours' ARP caches stay right. Masquerade: tap at 10.0.2.1/24, guest at
+/// VM id), so the neighbours' ARP caches stay right; the pod interface does not learn MACs (the node bridge's hairpin
+/// mode reflects the guest's broadcasts). Masquerade: tap at 10.0.2.1/24, guest at
 /// 10.0.2.2, DNAT of the pod IP to the guest and MASQUERADE of its traffic, in chains of our own.
 /// Commands run inside the namespace with <c>nsenter --net=PATH</c>; QEMU opens the tap there too.
 /// </summary>
@@ -74,6 +75,10 @@ internal static class PodNetworkSetup
             $"link set {net.PodInterface} down",
             $"link set {net.PodInterface} address {DerivedMac("pod/" + id, 0x02)}",
             $"link set {net.PodInterface} master {BridgeName}",
+            // CNI's bridge plugin turns hairpin on for the pod's veth, so the node bridge sends the guest's broadcasts
+            // back into the pod: learning on the pod interface would then move the guest's MAC to it, and the pod
+            // bridge would drop every frame for the guest. Frames from the node never come from the guest's side.
+            $"link set {net.PodInterface} type bridge_slave learning off",
             $"link set {TapName} master {BridgeName}",
             $"link set {BridgeName} up",
             $"link set {TapName} up",

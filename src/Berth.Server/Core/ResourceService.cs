@@ -17,6 +17,7 @@ public sealed class ResourceService(IStore store, ResourceRegistry registry, Tim
 {
     private const int MaxInternalRetries = 16;
     private const string GenerateNameAlphabet = "bcdfghjklmnpqrstvwxz2456789";
+    private const int MaxGenerateNameAttempts = 8;
 
     public IStore Store { get; } = store;
 
@@ -28,6 +29,9 @@ public sealed class ResourceService(IStore store, ResourceRegistry registry, Tim
 
     /// <summary>Allocates Service cluster IPs and node ports on create (set once at start-up).</summary>
     public ServiceAllocator? Allocator { get; set; }
+
+    /// <summary>Draws the 5-character suffix of a <c>metadata.generateName</c> (random; replaceable so that tests can force collisions).</summary>
+    public Func<string> GenerateNameSuffix { get; set; } = RandomSuffix;
 
     /// <summary>Reads one object.</summary>
     public async Task<JsonObject> GetAsync(ResourceType type, string? ns, string name, CancellationToken ct)
@@ -116,9 +120,10 @@ public sealed class ResourceService(IStore store, ResourceRegistry registry, Tim
             throw ApiException.BadRequest("resourceVersion should not be set on objects to be created");
         }
 
-        if (string.IsNullOrEmpty(Json.String(meta, "name")) && Json.String(meta, "generateName") is { Length: > 0 } prefix)
+        var generatedFrom = string.IsNullOrEmpty(Json.String(meta, "name")) ? Json.String(meta, "generateName") : null;
+        if (generatedFrom is { Length: > 0 })
         {
-            meta["name"] = prefix + RandomSuffix();
+            meta["name"] = generatedFrom + GenerateNameSuffix();
         }
 
         var name = Json.String(meta, "name") ?? "";
@@ -153,16 +158,25 @@ public sealed class ResourceService(IStore store, ResourceRegistry registry, Tim
             return obj;
         }
 
-        var bytes = ObjectCodec.Encode(obj);
-        try
+        // A generated name that collides is drawn again, as kube-apiserver does since RetryGenerateName
+        // (GA in 1.32: up to 8 attempts) instead of answering 409 for a name the client never chose.
+        for (var attempt = 1; ; attempt++)
         {
-            var revision = await Store.CreateAsync(StoreKeys.Key(type, ns, name), bytes, ct);
-            meta["resourceVersion"] = revision.ToString(CultureInfo.InvariantCulture);
-            return obj;
-        }
-        catch (KeyExistsException)
-        {
-            throw ApiException.AlreadyExists(type, name);
+            try
+            {
+                var revision = await Store.CreateAsync(StoreKeys.Key(type, ns, name), ObjectCodec.Encode(obj), ct);
+                meta["resourceVersion"] = revision.ToString(CultureInfo.InvariantCulture);
+                return obj;
+            }
+            catch (KeyExistsException) when (generatedFrom is { Length: > 0 } && attempt < MaxGenerateNameAttempts)
+            {
+                name = generatedFrom + GenerateNameSuffix();
+                meta["name"] = name;
+            }
+            catch (KeyExistsException)
+            {
+                throw ApiException.AlreadyExists(type, name);
+            }
         }
     }
 

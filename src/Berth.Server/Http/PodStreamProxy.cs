@@ -80,6 +80,12 @@ public sealed class PodStreamProxy(IPodStreams backend) : IPodStreamProxy
             throw ApiException.BadRequest($"cannot exec into a container in a completed pod; current phase is {phase}");
         }
 
+        // A VM pod's container is a virtual machine: nothing to exec into (the node agent says the same after an upgrade).
+        if (Json.String(pod, "spec", "runtimeClassName") == Berth.Api.KubeVirt.KubeVirtNames.RuntimeClass)
+        {
+            throw ApiException.BadRequest($"pod {Json.String(pod, "metadata", "name")} runs a virtual machine: exec is not supported; use `berth vm console`");
+        }
+
         var container = ChooseContainer(pod, q["container"].ToString(), includeInit: false);
         var command = q["command"].Where(c => c is not null).Select(c => c!).ToList();
         if (command.Count == 0)

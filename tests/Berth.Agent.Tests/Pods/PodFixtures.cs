@@ -1,6 +1,4 @@
-using System.Text.Json.Nodes;
 using Berth.Agent.Pods;
-using Berth.Agent.Volumes;
 using Berth.Runtime.Oci.Images;
 using k8s;
 using k8s.Models;
@@ -37,16 +35,14 @@ internal static class PodFixtures
         public Task<V1Secret?> SecretAsync(string ns, string name, CancellationToken cancellationToken) =>
             Task.FromResult(Secrets.GetValueOrDefault($"{ns}/{name}"));
 
-        /// <summary>Claims by "ns/name"; volumes by name; resolved as on node <c>node-a</c> (hostname label node-a).</summary>
-        public Dictionary<string, JsonObject> Claims { get; } = [];
+        public Dictionary<string, V1PersistentVolumeClaim> Claims { get; } = [];
 
-        public Dictionary<string, JsonObject> Volumes { get; } = [];
+        public Dictionary<string, V1PersistentVolume> Volumes { get; } = [];
 
-        public Task<ClaimVolume> ClaimAsync(string ns, string claimName, bool readOnly, CancellationToken cancellationToken)
-        {
-            var claim = Claims.GetValueOrDefault($"{ns}/{claimName}");
-            var volume = claim?["spec"]?["volumeName"]?.GetValue<string>() is { } v ? Volumes.GetValueOrDefault(v) : null;
-            return Task.FromResult(ClaimResolver.Resolve(ns, claimName, readOnly, claim, volume, "node-a", new Dictionary<string, string> { ["kubernetes.io/hostname"] = "node-a" }));
-        }
+        public Task<V1PersistentVolumeClaim?> ClaimAsync(string ns, string name, CancellationToken cancellationToken) =>
+            Task.FromResult(Claims.GetValueOrDefault($"{ns}/{name}"));
+
+        public Task<V1PersistentVolume?> VolumeAsync(string name, CancellationToken cancellationToken) =>
+            Task.FromResult(Volumes.GetValueOrDefault(name));
     }
 }

@@ -1,8 +1,10 @@
 using System.Text.Json.Nodes;
+using k8s;
+using k8s.Models;
 
 namespace Berth.Agent.Tests.Volumes;
 
-/// <summary>Claims and volumes shaped as Berth's local provisioner writes them.</summary>
+/// <summary>Claims and volumes shaped as Berth's local provisioner writes them (JSON to tweak, then <see cref="Typed{T}"/>).</summary>
 internal static class ClaimObjects
 {
     public static JsonObject Claim(string name, string? volumeName = "pvc-1", string phase = "Bound", string uid = "uid-1") => new()
@@ -32,4 +34,10 @@ internal static class ClaimObjects
     {
         ["required"] = new JsonObject { ["nodeSelectorTerms"] = new JsonArray(terms.Select(t => (JsonNode)JsonNode.Parse(t)!).ToArray()) },
     };
+
+    public static T Typed<T>(JsonObject o) => KubernetesJson.Deserialize<T>(o.ToJsonString());
+
+    public static V1PersistentVolumeClaim TypedClaim(JsonObject o) => Typed<V1PersistentVolumeClaim>(o);
+
+    public static V1PersistentVolume TypedVolume(JsonObject o) => Typed<V1PersistentVolume>(o);
 }

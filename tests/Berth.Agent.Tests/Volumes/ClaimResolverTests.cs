@@ -1,5 +1,7 @@
 using System.Text.Json.Nodes;
+using Berth.Agent.Tests.Pods;
 using Berth.Agent.Volumes;
+using Microsoft.Extensions.Time.Testing;
 using Xunit;
 
 namespace Berth.Agent.Tests.Volumes;
@@ -10,13 +12,13 @@ public sealed class ClaimResolverTests
     private static readonly Dictionary<string, string> NodeA = new() { ["kubernetes.io/hostname"] = "node-a" };
 
     private static ClaimVolume Resolve(JsonObject? claim, JsonObject? volume, bool readOnly = false) =>
-        ClaimResolver.Resolve("default", "data", readOnly, claim, volume, "node-a", NodeA);
+        ClaimResolver.Resolve("default", "data", readOnly, claim is null ? null : ClaimObjects.TypedClaim(claim), volume is null ? null : ClaimObjects.TypedVolume(volume), new ClaimNode("node-a", NodeA));
 
     [Fact]
     public void ABoundLocalClaimResolvesToItsPath()
     {
         var v = Resolve(ClaimObjects.Claim("data"), ClaimObjects.LocalVolume("/var/lib/berth/volumes/pvc-1"), readOnly: true);
-        Assert.Equal(new ClaimVolume("data", "pvc-1", "/var/lib/berth/volumes/pvc-1", true, true, null), v);
+        Assert.Equal(new ClaimVolume("data", "pvc-1", "/var/lib/berth/volumes/pvc-1", true, true, null, null), v);
     }
 
     [Fact]
@@ -35,16 +37,16 @@ public sealed class ClaimResolverTests
     public static TheoryData<string, ClaimProblem, string> Problems() => new()
     {
         { "missing", ClaimProblem.NotFound, "persistentvolumeclaim \"data\" not found" },
-        { "unbound", ClaimProblem.Waiting, "is not bound yet (phase Pending)" },
-        { "bound-name-only", ClaimProblem.Waiting, "is not bound yet (phase Pending)" },
-        { "pv-missing", ClaimProblem.Waiting, "persistentvolume \"pvc-1\" of persistentvolumeclaim \"data\" not found" },
+        { "unbound", ClaimProblem.Waiting, "persistentvolumeclaim \"data\" is not bound yet" },
+        { "bound-name-only", ClaimProblem.Waiting, "persistentvolumeclaim \"data\" is not bound yet" },
+        { "pv-missing", ClaimProblem.Waiting, "persistentvolume \"pvc-1\" of claim \"data\" not found" },
         { "lost", ClaimProblem.Lost, "lost its volume" },
         { "deleting", ClaimProblem.Lost, "is being deleted" },
         { "other-claim", ClaimProblem.Lost, "is bound to claim default/other" },
         { "other-uid", ClaimProblem.Lost, "is bound to claim default/data" },
         { "other-node", ClaimProblem.OtherNode, "is a local volume of another node: its node affinity does not admit node \"node-a\"" },
         { "block", ClaimProblem.Unsupported, "block volumes are not supported" },
-        { "nfs", ClaimProblem.Unsupported, "only local and hostPath persistent volumes" },
+        { "nfs", ClaimProblem.Unsupported, "is neither local nor hostPath" },
     };
 
     [Theory]
@@ -92,7 +94,7 @@ public sealed class ClaimResolverTests
     [InlineData("""{}""", false)]
     public void NodeAffinityFollowsTheNodeSelectorRules(string? term, bool admitted)
     {
-        var pv = new JsonObject { ["spec"] = term is null ? new JsonObject() : new JsonObject { ["nodeAffinity"] = ClaimObjects.Affinity(term) } };
+        var pv = ClaimObjects.TypedVolume(new JsonObject { ["spec"] = term is null ? new JsonObject() : new JsonObject { ["nodeAffinity"] = ClaimObjects.Affinity(term) } });
         var labels = new Dictionary<string, string> { ["kubernetes.io/hostname"] = "node-a", ["zone"] = "z1", ["rank"] = "3" };
         Assert.Equal(admitted, VolumeNodeAffinity.Admits(pv, "node-a", labels));
     }
@@ -100,7 +102,7 @@ public sealed class ClaimResolverTests
     [Fact]
     public void TermsAreOredExpressionsAnded()
     {
-        var pv = new JsonObject
+        var pv = ClaimObjects.TypedVolume(new JsonObject
         {
             ["spec"] = new JsonObject
             {
@@ -108,22 +110,37 @@ public sealed class ClaimResolverTests
                     """{"matchExpressions":[{"key":"zone","operator":"In","values":["z1"]},{"key":"rank","operator":"Lt","values":["1"]}]}""",
                     """{"matchFields":[{"key":"metadata.name","operator":"In","values":["node-a"]}]}"""),
             },
-        };
+        });
         Assert.True(VolumeNodeAffinity.Admits(pv, "node-a", new Dictionary<string, string> { ["zone"] = "z1", ["rank"] = "3" }));
         Assert.False(VolumeNodeAffinity.Admits(pv, "node-b", new Dictionary<string, string> { ["zone"] = "z1", ["rank"] = "3" }));
     }
 
     [Fact]
-    public async Task ResolveAsyncReadsClaimVolumeAndNodeLabels()
+    public async Task ResolveAsyncWaitsForTheBindingThenReportsIt()
     {
-        var api = new FakeApi();
-        api.Put("persistentvolumeclaims", "default", ClaimObjects.Claim("data"));
-        api.Put("persistentvolumes", null, ClaimObjects.LocalVolume("/p", node: "host-1"));
-        api.Put("nodes", null, new JsonObject { ["metadata"] = new JsonObject { ["name"] = "node-a", ["labels"] = new JsonObject { ["kubernetes.io/hostname"] = "host-1" } } });
-        var v = await new ClaimResolver(api, "node-a").ResolveAsync("default", "data", false, TestContext.Current.CancellationToken);
-        Assert.Equal("/p", v.Path);
+        var objects = new PodFixtures.Objects();
+        objects.Claims["default/data"] = ClaimObjects.TypedClaim(ClaimObjects.Claim("data", volumeName: null, phase: "Pending"));
+        objects.Volumes["pvc-1"] = ClaimObjects.TypedVolume(ClaimObjects.LocalVolume("/p"));
+        var time = new FakeTimeProvider();
+        var ct = TestContext.Current.CancellationToken;
+        var node = new ClaimNode("node-a", NodeA);
 
-        var missing = await Assert.ThrowsAsync<ClaimUnavailableException>(() => new ClaimResolver(api, "node-a").ResolveAsync("default", "nope", false, TestContext.Current.CancellationToken));
+        var pending = ClaimResolver.ResolveAsync(objects, "default", "data", false, node, time, ct, TimeSpan.FromSeconds(5));
+        time.Advance(TimeSpan.FromMilliseconds(200));
+        Assert.False(pending.IsCompleted);
+        objects.Claims["default/data"] = ClaimObjects.TypedClaim(ClaimObjects.Claim("data"));
+        for (var i = 0; i < 50 && !pending.IsCompleted; i++)
+        {
+            time.Advance(TimeSpan.FromMilliseconds(200));
+            await Task.Delay(1, ct);
+        }
+
+        Assert.Equal("/p", (await pending).Path);
+
+        objects.Claims["default/data"] = ClaimObjects.TypedClaim(ClaimObjects.Claim("data", volumeName: null, phase: "Pending"));
+        var e = await Assert.ThrowsAsync<ClaimUnavailableException>(() => ClaimResolver.ResolveAsync(objects, "default", "data", false, node, time, ct, TimeSpan.Zero));
+        Assert.Equal(ClaimProblem.Waiting, e.Problem);
+        var missing = await Assert.ThrowsAsync<ClaimUnavailableException>(() => ClaimResolver.ResolveAsync(objects, "default", "nope", false, node, time, ct, TimeSpan.FromSeconds(5)));
         Assert.Equal(ClaimProblem.NotFound, missing.Problem);
     }
 }

@@ -26,15 +26,16 @@ public sealed class ClaimVolumeBuilderTests : IDisposable
     private static k8s.Models.V1Pod Pod(bool readOnly = false) => PodFixtures.Pod(PodJson.Replace("READONLY", readOnly ? ",\"readOnly\":true" : "", StringComparison.Ordinal));
 
     private Task<IReadOnlyDictionary<string, string>> BuildAsync(PodFixtures.Objects objects, bool readOnly = false) =>
-        VolumeBuilder.BuildAsync(Pod(readOnly), Path.Combine(_root, "pods", "u1"), "10.0.0.2", "10.0.0.1", new NodeAllocatable(1, 0, 0), objects, TestContext.Current.CancellationToken);
+        VolumeBuilder.BuildAsync(Pod(readOnly), Path.Combine(_root, "pods", "u1"), "10.0.0.2", "10.0.0.1", new NodeAllocatable(1, 0, 0), objects, TestContext.Current.CancellationToken,
+            new ClaimNode("node-a", new Dictionary<string, string> { ["kubernetes.io/hostname"] = "node-a" }), TimeSpan.Zero);
 
     [Fact]
     public async Task AProvisionedLocalVolumeIsCreatedOnFirstUseAndRecorded()
     {
         var path = Path.Combine(_root, "volumes", "pvc-1");
         var objects = new PodFixtures.Objects();
-        objects.Claims["default/data"] = ClaimObjects.Claim("data");
-        objects.Volumes["pvc-1"] = ClaimObjects.LocalVolume(path);
+        objects.Claims["default/data"] = ClaimObjects.TypedClaim(ClaimObjects.Claim("data"));
+        objects.Volumes["pvc-1"] = ClaimObjects.TypedVolume(ClaimObjects.LocalVolume(path));
 
         var volumes = await BuildAsync(objects);
 
@@ -48,8 +49,8 @@ public sealed class ClaimVolumeBuilderTests : IDisposable
     public async Task AMissingPathOfAVolumeBerthDidNotMakeIsAnError()
     {
         var objects = new PodFixtures.Objects();
-        objects.Claims["default/data"] = ClaimObjects.Claim("data");
-        objects.Volumes["pvc-1"] = ClaimObjects.LocalVolume(Path.Combine(_root, "nowhere"), provisioned: false);
+        objects.Claims["default/data"] = ClaimObjects.TypedClaim(ClaimObjects.Claim("data"));
+        objects.Volumes["pvc-1"] = ClaimObjects.TypedVolume(ClaimObjects.LocalVolume(Path.Combine(_root, "nowhere"), provisioned: false));
         var e = await Assert.ThrowsAsync<ContainerConfigException>(() => BuildAsync(objects));
         Assert.Contains("does not exist on this node", e.Message, StringComparison.Ordinal);
         Assert.False(Directory.Exists(Path.Combine(_root, "nowhere")));
@@ -61,8 +62,8 @@ public sealed class ClaimVolumeBuilderTests : IDisposable
     public async Task AClaimThatIsNotUsableHereFailsTheSandboxWithTheReason(string kind, string message)
     {
         var objects = new PodFixtures.Objects();
-        objects.Claims["default/data"] = kind == "unbound" ? ClaimObjects.Claim("data", volumeName: null, phase: "Pending") : ClaimObjects.Claim("data");
-        objects.Volumes["pvc-1"] = ClaimObjects.LocalVolume(Path.Combine(_root, "v"), node: "node-b");
+        objects.Claims["default/data"] = ClaimObjects.TypedClaim(kind == "unbound" ? ClaimObjects.Claim("data", volumeName: null, phase: "Pending") : ClaimObjects.Claim("data"));
+        objects.Volumes["pvc-1"] = ClaimObjects.TypedVolume(ClaimObjects.LocalVolume(Path.Combine(_root, "v"), node: "node-b"));
         var e = await Assert.ThrowsAsync<ContainerConfigException>(() => BuildAsync(objects));
         Assert.Contains(message, e.Message, StringComparison.Ordinal);
     }
