@@ -207,9 +207,9 @@ public sealed partial class SchedulerController(ControllerContext context, Sched
         {
             foreach (var pod in _pods.ByIndex(Indexes.NodeName, Meta.Name(node)))
             {
-                if (!PodState.IsTerminal(pod))
+                if (!PodState.IsTerminal(pod) && TryTyped(pod, out var typedPlaced, out _))
                 {
-                    placed.Add(_typedPods.Get(pod));
+                    placed.Add(typedPlaced);
                 }
             }
         }
@@ -222,7 +222,16 @@ public sealed partial class SchedulerController(ControllerContext context, Sched
         var rejected = new List<SchedulingDecision>();
         foreach (var pod in due)
         {
-            var (typed, error) = VolumeBinding.Apply(pod, _typedPods.Get(pod), (ns, name) => _claims.Get(ns, name), _volumes.Get);
+            if (!TryTyped(pod, out var typedPod, out var unreadable))
+            {
+                // One pod the typed model cannot read (the API stores what clients send) must not stall the whole batch.
+                var stub = new V1Pod { Metadata = new V1ObjectMeta { Name = Meta.Name(pod), NamespaceProperty = Meta.Namespace(pod), Uid = Meta.Uid(pod) } };
+                rejected.Add(new SchedulingDecision(-1, stub, null, new SchedulingFailure(Meta.Namespace(pod) ?? "", Meta.Name(pod), Meta.Uid(pod),
+                    SchedulingFailure.Unschedulable, $"the pod's spec cannot be read: {unreadable}", new Dictionary<string, IReadOnlyList<string>>(), null)));
+                continue;
+            }
+
+            var (typed, error) = VolumeBinding.Apply(pod, typedPod, (ns, name) => _claims.Get(ns, name), _volumes.Get);
             if (error is null)
             {
                 pending.Add(typed);
@@ -262,6 +271,22 @@ public sealed partial class SchedulerController(ControllerContext context, Sched
                 gate.Release();
             }
         }));
+    }
+
+    private bool TryTyped(JsonObject pod, [System.Diagnostics.CodeAnalysis.NotNullWhen(true)] out V1Pod? typed, out string? error)
+    {
+        try
+        {
+            typed = _typedPods.Get(pod);
+            error = null;
+            return true;
+        }
+        catch (System.Text.Json.JsonException e)
+        {
+            typed = null;
+            error = e.Message;
+            return false;
+        }
     }
 
     private async Task BindAsync(JsonObject pod, PodBinding binding, CancellationToken ct)

@@ -70,4 +70,23 @@ public sealed class SchedulerTests
         await Wait.ForAsync(() => cluster.GetAsync(cluster.Pods, ns, "second"), p => Json.String(p, "spec", "nodeName") == "bt-small",
             "second bound once first is gone", timeout: TimeSpan.FromSeconds(20));
     }
+
+    [Fact]
+    public async Task A_pod_the_typed_model_cannot_read_is_reported_and_does_not_stall_the_others()
+    {
+        await using var cluster = await TestCluster.StartAsync();
+        var ns = await cluster.NamespaceAsync("unreadable");
+        await cluster.AddNodeAsync("bt-one");
+        var bad = TestObjects.Pod(ns, "bad");
+        // YAML's `command: [true]` arrives as a JSON boolean; the API keeps it, the typed pod model cannot read it.
+        bad["spec"]!["containers"]![0]!["readinessProbe"] = new JsonObject { ["exec"] = new JsonObject { ["command"] = new JsonArray(true) } };
+        await cluster.CreateAsync(cluster.Pods, bad);
+        await cluster.CreateAsync(cluster.Pods, TestObjects.Pod(ns, "good"));
+
+        await Wait.ForAsync(() => cluster.GetAsync(cluster.Pods, ns, "good"), p => Json.String(p, "spec", "nodeName") == "bt-one", "the good pod bound");
+        var explained = await Wait.ForAsync(() => cluster.GetAsync(cluster.Pods, ns, "bad"), p => Json.String(Scheduled(p), "message") is not null,
+            "the unreadable pod explained", describe: p => p.ToJsonString());
+        Assert.StartsWith("the pod's spec cannot be read: ", Json.String(Scheduled(explained), "message"));
+        Assert.Null(Json.String(explained, "spec", "nodeName"));
+    }
 }
