@@ -171,6 +171,128 @@ public sealed class DeploymentStatefulSetTests(DeploymentFixture fx) : IClassFix
         await fx.Kubectl.OkAsync($"delete namespace {ns} --timeout=60s");
     }
 
+    [Fact]
+    public async Task ClaimVolumesWaitForTheirBindingAreReadOnlyWhenAskedAndStayOnTheirNode()
+    {
+        const string ns = "bt-claims";
+        await fx.NamespaceAsync(ns);
+        var hostDir = Directory.CreateTempSubdirectory("bt-hostpv-").FullName;
+        try
+        {
+            await File.WriteAllTextAsync(Path.Combine(hostDir, "hello"), "from the host\n", TestContext.Current.CancellationToken);
+            var node = fx.Berth.NodeName;
+            await fx.Kubectl.OkAsync($"apply -n {ns} -f -", $$$"""
+                apiVersion: v1
+                kind: PersistentVolumeClaim
+                metadata: {name: manual}
+                spec:
+                  storageClassName: manual
+                  accessModes: [ReadWriteOnce]
+                  resources: {requests: {storage: 1Mi}}
+                ---
+                apiVersion: v1
+                kind: PersistentVolumeClaim
+                metadata: {name: far}
+                spec:
+                  storageClassName: manual
+                  accessModes: [ReadWriteOnce]
+                  resources: {requests: {storage: 1Mi}}
+                ---
+                apiVersion: v1
+                kind: Pod
+                metadata: {name: waiter}
+                spec:
+                  nodeName: {{{node}}}
+                  terminationGracePeriodSeconds: 1
+                  containers:
+                  - name: c
+                    image: {{{WorkloadFixture.Image}}}
+                    volumeMounts: [{name: data, mountPath: /data}]
+                  volumes:
+                  - name: data
+                    persistentVolumeClaim: {claimName: manual, readOnly: true}
+                ---
+                apiVersion: v1
+                kind: Pod
+                metadata: {name: far}
+                spec:
+                  nodeName: {{{node}}}
+                  terminationGracePeriodSeconds: 1
+                  containers:
+                  - name: c
+                    image: {{{WorkloadFixture.Image}}}
+                    volumeMounts: [{name: data, mountPath: /data}]
+                  volumes:
+                  - name: data
+                    persistentVolumeClaim: {claimName: far}
+                """);
+
+            // Unbound: the pod waits in ContainerCreating and says why.
+            await UntilEventAsync(ns, "waiter", "FailedMount", "volume \"data\": persistentvolumeclaim \"manual\" is not bound yet");
+            var waiting = await fx.JsonAsync($"get pod -n {ns} waiter");
+            Assert.Equal("Pending", waiting["status"]!["phase"]!.GetValue<string>());
+            Assert.Equal("ContainerCreating", waiting["status"]!["containerStatuses"]![0]!["state"]!["waiting"]!["reason"]!.GetValue<string>());
+
+            // Bound by hand (a pre-bound hostPath volume; Berth's binder serves only its local class): the pod starts.
+            await fx.Kubectl.OkAsync("apply -f -", $$$"""
+                apiVersion: v1
+                kind: PersistentVolume
+                metadata: {name: bt-claims-host}
+                spec:
+                  storageClassName: manual
+                  capacity: {storage: 1Mi}
+                  accessModes: [ReadWriteOnce]
+                  hostPath: {path: {{{hostDir}}}, type: Directory}
+                  claimRef: {namespace: {{{ns}}}, name: manual}
+                ---
+                apiVersion: v1
+                kind: PersistentVolume
+                metadata: {name: bt-claims-far}
+                spec:
+                  storageClassName: manual
+                  capacity: {storage: 1Mi}
+                  accessModes: [ReadWriteOnce]
+                  local: {path: /nonexistent/bt-far}
+                  claimRef: {namespace: {{{ns}}}, name: far}
+                  nodeAffinity:
+                    required:
+                      nodeSelectorTerms:
+                      - matchExpressions: [{key: kubernetes.io/hostname, operator: In, values: [bt-elsewhere]}]
+                """);
+            foreach (var (claim, volume) in new[] { ("manual", "bt-claims-host"), ("far", "bt-claims-far") })
+            {
+                await fx.Kubectl.OkAsync($"patch pvc -n {ns} {claim} --type=merge -p '{{\"spec\":{{\"volumeName\":\"{volume}\"}}}}'");
+                await fx.Kubectl.OkAsync($"patch pvc -n {ns} {claim} --subresource=status --type=merge -p '{{\"status\":{{\"phase\":\"Bound\"}}}}'");
+            }
+
+            var ready = await fx.Kubectl.RunAsync($"wait -n {ns} --for=condition=Ready pod/waiter --timeout=60s", timeout: TimeSpan.FromSeconds(70));
+            Assert.True(ready.ExitCode == 0, ready.Stdout + ready.Stderr + await fx.Kubectl.OkAsync($"describe pod -n {ns} waiter"));
+            Assert.Equal("from the host\n", await fx.Kubectl.OkAsync($"exec -n {ns} waiter -- cat /data/hello"));
+            var write = await fx.Kubectl.RunAsync($"exec -n {ns} waiter -- sh -c 'echo x > /data/new'");
+            Assert.NotEqual(0, write.ExitCode);
+            Assert.Contains("Read-only file system", write.Stdout + write.Stderr);
+            Assert.False(File.Exists(Path.Combine(hostDir, "new")));
+
+            // Another node's local volume is refused, with the reason.
+            await UntilEventAsync(ns, "far", "FailedMount", "is a local volume of another node: its node affinity does not admit node");
+            Assert.Equal("Pending", (await fx.JsonAsync($"get pod -n {ns} far"))["status"]!["phase"]!.GetValue<string>());
+
+            await fx.Kubectl.OkAsync($"delete namespace {ns} --timeout=60s");
+        }
+        finally
+        {
+            await fx.Kubectl.RunAsync("delete pv bt-claims-host bt-claims-far --ignore-not-found --wait=false");
+            Directory.Delete(hostDir, recursive: true);
+        }
+    }
+
+    private Task UntilEventAsync(string ns, string pod, string reason, string message) =>
+        fx.UntilAsync($"event {reason} on {pod} saying \"{message}\"", async () =>
+        {
+            var events = await fx.JsonAsync($"get events -n {ns} --field-selector involvedObject.name={pod}");
+            return events["items"]!.AsArray().Any(e => e!["reason"]?.GetValue<string>() == reason && e["message"]!.GetValue<string>().Contains(message, StringComparison.Ordinal));
+        }, Long, () => fx.Kubectl.OkAsync($"get events -n {ns}"));
+
     private async Task RolloutAsync(string ns, string what)
     {
         var r = await fx.Kubectl.RunAsync($"rollout status -n {ns} {what} --timeout=90s", timeout: TimeSpan.FromSeconds(100));
