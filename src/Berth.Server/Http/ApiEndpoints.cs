@@ -5,6 +5,7 @@ using System.Text.Json.Nodes;
 using Berth.Api.Client;
 using Berth.Api.Resources;
 using Berth.Server.Core;
+using Berth.Store;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Logging;
 
@@ -240,16 +241,38 @@ public sealed partial class ApiEndpoints(
     {
         var options = QueryOptions.List(ctx.Request.Query);
         var filter = resources.Filters.Create(req.Type, options.LabelSelector, options.FieldSelector);
-        var list = await resources.ListRawAsync(req.Type, req.Namespace, options, ctx.RequestAborted);
+        var pager = ListPager.From(options);
+        StoreList list;
+        try
+        {
+            list = await resources.ListRawAsync(req.Type, req.Namespace, pager.ReadOptions(options), ctx.RequestAborted);
+        }
+        catch (ApiException e) when (e.Code == 410 && pager.ContinueRevision > 0)
+        {
+            throw ListPager.Expired();
+        }
+
+        var page = pager.Cut(list, StoreKeys.Prefix(req.Type, req.Namespace), !filter.IsEverything,
+            e => filter.IsEverything || filter.Matches(ObjectCodec.Decode(e.Value, e.ModRevision)));
         if (TableBuilder.WantsTable(ctx.Request.Headers.Accept))
         {
-            var objects = list.Entries.Select(e => ObjectCodec.Decode(e.Value, e.ModRevision)).Where(filter.Matches);
-            await WriteTableAsync(ctx, req.Type, objects, list.Revision.ToString(CultureInfo.InvariantCulture));
+            var table = TableBuilder.Build(req.Type, page.Entries.Select(e => ObjectCodec.Decode(e.Value, e.ModRevision)),
+                page.Revision.ToString(CultureInfo.InvariantCulture), ctx.Request.Query["includeObject"].ToString(), resources.Time.GetUtcNow());
+            if (page.Continue is not null)
+            {
+                var meta = Json.EnsureObject(table, "metadata");
+                meta["continue"] = page.Continue;
+                if (page.RemainingItemCount is { } remaining)
+                {
+                    meta["remainingItemCount"] = remaining;
+                }
+            }
+
+            await ResponseWriter.WriteJsonAsync(ctx, 200, table);
             return;
         }
 
-        var entries = filter.IsEverything ? list.Entries : list.Entries.Where(e => filter.Matches(ObjectCodec.Decode(e.Value, e.ModRevision)));
-        await ResponseWriter.WriteStoredListAsync(ctx, req.Type.Kind + "List", req.Type.ApiVersion, list.Revision, entries);
+        await ResponseWriter.WriteStoredListAsync(ctx, req.Type.Kind + "List", req.Type.ApiVersion, page);
     }
 
     private async Task CreateAsync(HttpContext ctx, ApiRequest req)

@@ -50,14 +50,15 @@ public static class ResponseWriter
     /// Writes a list (<c>{"kind":"PodList","apiVersion":"v1","metadata":{"resourceVersion":"N"},"items":[...]}</c>)
     /// from stored entries, streaming them in chunks without parsing.
     /// </summary>
-    public static async Task WriteStoredListAsync(HttpContext ctx, string listKind, string apiVersion, long revision, IEnumerable<StoreEntry> entries)
+    public static async Task WriteStoredListAsync(HttpContext ctx, string listKind, string apiVersion, ListPager.Page page)
     {
         ctx.Response.StatusCode = 200;
         ctx.Response.ContentType = JsonContentType;
         var buffer = new ArrayBufferWriter<byte>(64 * 1024);
-        Write(buffer, $"{{\"kind\":\"{listKind}\",\"apiVersion\":\"{apiVersion}\",\"metadata\":{{\"resourceVersion\":\"{revision}\"}},\"items\":[");
+        var more = page.Continue is null ? "" : $",\"continue\":\"{page.Continue}\"" + (page.RemainingItemCount is { } n ? $",\"remainingItemCount\":{n}" : "");
+        Write(buffer, $"{{\"kind\":\"{listKind}\",\"apiVersion\":\"{apiVersion}\",\"metadata\":{{\"resourceVersion\":\"{page.Revision}\"{more}}},\"items\":[");
         var first = true;
-        foreach (var e in entries)
+        foreach (var e in page.Entries)
         {
             if (!first)
             {
