@@ -215,22 +215,30 @@ internal static unsafe class NativeProcess
     /// <summary>Blocks until the child exits; returns its exit code (128 + signal when killed), or null when it is not our child (already reaped).</summary>
     public static int? Wait(int pid)
     {
-        int status;
-        while (true)
+        OrphanReaper.Claim(pid);
+        try
         {
-            var rc = Native.waitpid(pid, &status, 0);
-            if (rc == pid)
+            int status;
+            while (true)
             {
-                return Native.ExitCodeOf(status);
-            }
+                var rc = Native.waitpid(pid, &status, 0);
+                if (rc == pid)
+                {
+                    return Native.ExitCodeOf(status);
+                }
 
-            var errno = Native.Errno;
-            if (rc < 0 && errno == Native.EIntr)
-            {
-                continue;
-            }
+                var errno = Native.Errno;
+                if (rc < 0 && errno == Native.EIntr)
+                {
+                    continue;
+                }
 
-            return null;
+                return null;
+            }
+        }
+        finally
+        {
+            OrphanReaper.Release(pid);
         }
     }
 
