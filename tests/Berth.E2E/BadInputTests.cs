@@ -69,6 +69,25 @@ public sealed class BadInputTests(BerthFixture fx) : IClassFixture<BerthFixture>
         yield return new("resourceVersion on create", HttpMethod.Post, "/api/v1/namespaces/default/configmaps",
             () => ApiHttp.JsonBody("""{"apiVersion":"v1","kind":"ConfigMap","metadata":{"name":"x","resourceVersion":"5"}}"""), 400, "BadRequest");
 
+        // Fields of the wrong JSON type: 400, as kube-apiserver's decoding answers ("cannot be handled as a Pod").
+        string[] wrongTypes =
+        [
+            """{"apiVersion":"v1","kind":"Pod","metadata":{"name":"x"},"spec":{"containers":[{"name":"c","image":"i","readinessProbe":{"exec":{"command":[true]}}}]}}""",
+            """{"apiVersion":"v1","kind":"Pod","metadata":{"name":"x"},"spec":{"containers":{"name":"c","image":"i"}}}""",
+            """{"apiVersion":"v1","kind":"Pod","metadata":{"name":"x","labels":["a"]},"spec":{"containers":[{"name":"c","image":"i"}]}}""",
+            """{"apiVersion":"v1","kind":"Pod","metadata":{"name":"x"},"spec":{"containers":[{"name":"c","image":"i","env":[{"name":"A","value":3}]}]}}""",
+        ];
+        foreach (var body in wrongTypes)
+        {
+            yield return new($"wrong type #{Array.IndexOf(wrongTypes, body)} pod", HttpMethod.Post, "/api/v1/namespaces/default/pods", () => ApiHttp.JsonBody(body), 400, "BadRequest");
+        }
+
+        yield return new("replicas as a word", HttpMethod.Post, "/apis/apps/v1/namespaces/default/deployments",
+            () => ApiHttp.JsonBody("""{"apiVersion":"apps/v1","kind":"Deployment","metadata":{"name":"x"},"spec":{"replicas":"three","selector":{"matchLabels":{"a":"b"}},"template":{"metadata":{"labels":{"a":"b"}},"spec":{"containers":[{"name":"c","image":"i"}]}}}}"""),
+            400, "BadRequest");
+        yield return new("configmap data as a list", HttpMethod.Post, "/api/v1/namespaces/default/configmaps",
+            () => ApiHttp.JsonBody("""{"apiVersion":"v1","kind":"ConfigMap","metadata":{"name":"x"},"data":["a","b"]}"""), 400, "BadRequest");
+
         // 4. Invalid names and metadata: 422 Invalid.
         string[] badNames = [new string('a', 300), "UPPER", "under_score", "-lead", "trail-", "dot..dot", "sp ace", "slash/x", "", "ünï"];
         foreach (var name in badNames)

@@ -94,6 +94,7 @@ public sealed class ResourceService(IStore store, ResourceRegistry registry, Tim
     public async Task<JsonObject> CreateAsync(ResourceType type, string? ns, JsonObject obj, bool dryRun, CancellationToken ct)
     {
         CheckTypeMeta(type, obj);
+        TypedShape.Check(type, obj);
         var meta = Json.EnsureObject(obj, "metadata");
         if (type.Namespaced)
         {
@@ -310,6 +311,7 @@ public sealed class ResourceService(IStore store, ResourceRegistry registry, Tim
         JsonObject obj, string? subresource, bool dryRun, CancellationToken ct)
     {
         CheckTypeMeta(type, obj);
+        TypedShape.Check(type, obj);
         var meta = Json.EnsureObject(obj, "metadata");
         var oldMeta = Json.EnsureObject(old, "metadata");
         meta["name"] = name;
