@@ -68,6 +68,52 @@ public sealed class PodLifecycleTests(PodLifecycleTests.Fixture fx) : IClassFixt
     }
 
     [Fact]
+    public async Task KubectlTopShowsThePodsAndTheNodesUsage()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        await fx.Kubectl.OkAsync("apply -f -", $$"""
+            apiVersion: v1
+            kind: Pod
+            metadata: {name: busy}
+            spec:
+              nodeName: {{fx.Berth.NodeName}}
+              terminationGracePeriodSeconds: 1
+              containers:
+              - name: spin
+                image: {{Fixture.Image}}
+                command: [sh, -c, "while :; do :; done"]
+            """);
+        await fx.Kubectl.OkAsync("wait --for=condition=Ready pod/busy --timeout=60s");
+
+        // Two samples (5 s apart) are needed before a rate exists: poll like a user re-running the command.
+        var deadline = DateTime.UtcNow.AddSeconds(40);
+        KubectlResult top;
+        do
+        {
+            top = await fx.Kubectl.RunAsync("top pod busy --containers");
+            if (top.ExitCode == 0)
+            {
+                break;
+            }
+
+            await Task.Delay(1000, ct);
+        }
+        while (DateTime.UtcNow < deadline);
+
+        Assert.True(top.ExitCode == 0, $"kubectl top pod never answered: {top.Stderr}");
+        // POD NAME CPU(cores) MEMORY(bytes): a shell spinning on one core shows hundreds of millicores.
+        var row = top.Stdout.Split('\n').Single(l => l.StartsWith("busy", StringComparison.Ordinal));
+        var cells = row.Split(' ', StringSplitOptions.RemoveEmptyEntries);
+        Assert.Equal("spin", cells[1]);
+        Assert.True(int.Parse(cells[2].TrimEnd('m'), System.Globalization.CultureInfo.InvariantCulture) >= 100, row);
+        Assert.EndsWith("Mi", cells[3], StringComparison.Ordinal);
+
+        var nodes = await fx.Kubectl.OkAsync("top node");
+        Assert.Matches(@"(?m)^" + fx.Berth.NodeName + @"\s+\d+m\s+\d+%\s+\d+Mi\s+\d+%", nodes);
+        await fx.Kubectl.OkAsync("delete pod busy --wait=true");
+    }
+
+    [Fact]
     public async Task KilledProcessRestartsAndCrashLoopsWithBackOff()
     {
         await fx.Kubectl.OkAsync("apply -f -", $$"""

@@ -31,14 +31,30 @@ public static class TypedShape
     /// <summary>Throws a 400 BadRequest when <paramref name="obj"/> does not decode as its kind.</summary>
     public static void Check(ResourceType type, JsonObject obj)
     {
-        if (ModelOf(type) is not { } model)
+        if (ModelOf(type) is { } model)
         {
-            return;
+            Decode(type, obj, model);
         }
+    }
 
+    /// <summary>
+    /// Throws a 400 BadRequest when <paramref name="obj"/>'s <c>status</c> does not decode as its kind's status:
+    /// the check of a <c>/status</c> write, which changes nothing else (so an object stored before this check
+    /// with an undecodable spec can still have its status written).
+    /// </summary>
+    public static void CheckStatus(ResourceType type, JsonObject obj)
+    {
+        if (obj["status"] is JsonObject status && ModelOf(type)?.GetProperty("Status")?.PropertyType is { } model)
+        {
+            Decode(type, status, model);
+        }
+    }
+
+    private static void Decode(ResourceType type, JsonNode node, Type model)
+    {
         try
         {
-            obj.Deserialize(model, Options.Value);
+            node.Deserialize(model, Options.Value);
         }
         catch (Exception e) when (e is JsonException or FormatException or InvalidOperationException or OverflowException)
         {

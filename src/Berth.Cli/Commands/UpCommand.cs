@@ -1,8 +1,10 @@
 using System.ComponentModel;
 using Berth.Agent;
+using Berth.Agent.Metrics;
 using Berth.Controllers;
 using Berth.Controllers.Runtime;
 using Berth.Server;
+using Berth.Server.Http;
 using Berth.Store;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.Extensions.DependencyInjection;
@@ -104,6 +106,9 @@ public sealed class UpCommand : AsyncCommand<UpCommand.Settings>
                 ControlPlane = true,
                 ApiServerPort = settings.ApiPort,
             });
+            services.AddSingleton<UsageSampler>(sp => new UsageSampler(sp.GetService<TimeProvider>() ?? TimeProvider.System));
+            services.AddHostedService(sp => sp.GetRequiredService<UsageSampler>());
+            services.AddSingleton<IMetricsSource, AgentMetricsSource>();
         });
 
         var readiness = app.Services.GetRequiredService<ReadinessGate>();

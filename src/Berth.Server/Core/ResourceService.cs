@@ -311,7 +311,15 @@ public sealed class ResourceService(IStore store, ResourceRegistry registry, Tim
         JsonObject obj, string? subresource, bool dryRun, CancellationToken ct)
     {
         CheckTypeMeta(type, obj);
-        TypedShape.Check(type, obj);
+        if (subresource is null)
+        {
+            TypedShape.Check(type, obj);
+        }
+        else if (subresource == "status")
+        {
+            TypedShape.CheckStatus(type, obj);
+        }
+
         var meta = Json.EnsureObject(obj, "metadata");
         var oldMeta = Json.EnsureObject(old, "metadata");
         meta["name"] = name;

@@ -57,4 +57,16 @@ public sealed class TypedShapeTests
             {"apiVersion":"v1","kind":"Service","metadata":{"name":"s"},"spec":{"ports":[{"port":80,"targetPort":"http"}]}}
             """)!.AsObject());
     }
+
+    [Fact]
+    public void AStatusWriteChecksTheStatusOnly()
+    {
+        var pod = Pod("""{"name":"c","image":"i","readinessProbe":{"exec":{"command":[true]}}}""");
+        pod["status"] = JsonNode.Parse("""{"phase":"Pending","conditions":[{"type":"PodScheduled","status":"False"}]}""");
+        TypedShape.CheckStatus(Type("", "pods"), pod);
+
+        pod["status"] = JsonNode.Parse("""{"phase":"Pending","conditions":{"type":"PodScheduled"}}""");
+        var e = Assert.Throws<ApiException>(() => TypedShape.CheckStatus(Type("", "pods"), pod));
+        Assert.Equal(400, e.Code);
+    }
 }

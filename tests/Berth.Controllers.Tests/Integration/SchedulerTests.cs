@@ -1,6 +1,7 @@
 using System.Text.Json.Nodes;
 using Berth.Api.Resources;
 using Berth.Controllers.Tests.Support;
+using Microsoft.Extensions.DependencyInjection;
 using Xunit;
 
 namespace Berth.Controllers.Tests.Integration;
@@ -76,15 +77,27 @@ public sealed class SchedulerTests
     {
         await using var cluster = await TestCluster.StartAsync();
         var ns = await cluster.NamespaceAsync("unreadable");
-        await cluster.AddNodeAsync("bt-one");
         var bad = TestObjects.Pod(ns, "bad");
-        // YAML's `command: [true]` arrives as a JSON boolean; the API keeps it, the typed pod model cannot read it.
-        bad["spec"]!["containers"]![0]!["readinessProbe"] = new JsonObject { ["exec"] = new JsonObject { ["command"] = new JsonArray(true) } };
-        await cluster.CreateAsync(cluster.Pods, bad);
+        // YAML's `command: [true]` arrives as a JSON boolean. The API refuses it now (400, as kube-apiserver's decoding),
+        // but a store can still hold one (written before that check, or by another writer of a shared etcd): the
+        // scheduler must survive it. So the pod is created valid (with the API's defaults) while no node can take
+        // it, then its stored bytes get the boolean.
+        var refused = bad.DeepClone().AsObject();
+        refused["spec"]!["containers"]![0]!["readinessProbe"] = new JsonObject { ["exec"] = new JsonObject { ["command"] = new JsonArray(true) } };
+        Assert.Equal(400, (await Assert.ThrowsAsync<Berth.Api.Client.ApiException>(() => cluster.CreateAsync(cluster.Pods, refused))).Code);
+
+        var created = await cluster.CreateAsync(cluster.Pods, bad);
+        created["spec"]!["containers"]![0]!["readinessProbe"] = new JsonObject { ["exec"] = new JsonObject { ["command"] = new JsonArray(true) } };
+        var store = cluster.Services.GetRequiredService<Berth.Store.IStore>();
+        var key = Berth.Server.Core.StoreKeys.Key(cluster.Pods, ns, "bad");
+        var entry = (await store.GetAsync(key, default))!;
+        await store.UpdateAsync(key, Berth.Server.Core.ObjectCodec.Encode(created), entry.ModRevision, default);
+
+        await cluster.AddNodeAsync("bt-one");
         await cluster.CreateAsync(cluster.Pods, TestObjects.Pod(ns, "good"));
 
         await Wait.ForAsync(() => cluster.GetAsync(cluster.Pods, ns, "good"), p => Json.String(p, "spec", "nodeName") == "bt-one", "the good pod bound");
-        var explained = await Wait.ForAsync(() => cluster.GetAsync(cluster.Pods, ns, "bad"), p => Json.String(Scheduled(p), "message") is not null,
+        var explained = await Wait.ForAsync(() => cluster.GetAsync(cluster.Pods, ns, "bad"), p => Json.String(Scheduled(p), "message")?.StartsWith("the pod's spec cannot be read: ", StringComparison.Ordinal) == true,
             "the unreadable pod explained", describe: p => p.ToJsonString());
         Assert.StartsWith("the pod's spec cannot be read: ", Json.String(Scheduled(explained), "message"));
         Assert.Null(Json.String(explained, "spec", "nodeName"));
