@@ -62,7 +62,7 @@ internal sealed partial class PolicySync : IAsyncDisposable
         _inner = network;
         _time = time;
         _logger = loggers.CreateLogger<PolicySync>();
-        _pods = new ObjectCache(api, ResourceRegistry.Default.Find("", "v1", "pods")!, time, _logger);
+        _pods = new ObjectCache(api, ResourceRegistry.Default.Find("", "v1", "pods")!, time, _logger, PolicyView);
         _namespaces = new ObjectCache(api, ResourceRegistry.Default.Find("", "v1", "namespaces")!, time, _logger);
         _policies = new ObjectCache(api, ResourceRegistry.Default.Find("networking.k8s.io", "v1", "networkpolicies")!, time, _logger);
         TableName = options.BridgeName == "berth0" ? "berth-policy" : options.BridgeName + "-policy";
@@ -186,7 +186,10 @@ internal sealed partial class PolicySync : IAsyncDisposable
         lock (_apply)
         {
             var pods = _pods.Items();
-            var state = PolicyStates.Build(_options.NodeName, pods, _namespaces.Items(), _policies.Items(), _local, (what, e) => LogInvalid(_logger, what, e.Message));
+            var policies = _policies.Items();
+            // No policy anywhere: nothing to enforce, and no need to map every pod of the cluster on every pod change.
+            var state = PolicyStates.Build(_options.NodeName, policies.Count == 0 ? [] : pods, _namespaces.Items(), policies, _local,
+                (what, e) => LogInvalid(_logger, what, e.Message));
 
             // Networks found on disk at start whose pods the API no longer has are orphans the agent removes: forget them.
             if (_seeded.Count > 0)
@@ -201,6 +204,36 @@ internal sealed partial class PolicySync : IAsyncDisposable
 
             return _loop.Update(state);
         }
+    }
+
+    /// <summary>What the policy state reads of a pod (identity, labels, node, phase, address, named ports): the cache keeps only that.</summary>
+    internal static JsonObject PolicyView(JsonObject pod)
+    {
+        var meta = pod["metadata"] as JsonObject ?? [];
+        var spec = pod["spec"] as JsonObject ?? [];
+        var status = pod["status"] as JsonObject ?? [];
+        var view = new JsonObject
+        {
+            ["metadata"] = new JsonObject
+            {
+                ["name"] = meta["name"]?.DeepClone(),
+                ["namespace"] = meta["namespace"]?.DeepClone(),
+                ["uid"] = meta["uid"]?.DeepClone(),
+                ["labels"] = meta["labels"]?.DeepClone(),
+            },
+            ["spec"] = new JsonObject { ["nodeName"] = spec["nodeName"]?.DeepClone(), ["hostNetwork"] = spec["hostNetwork"]?.DeepClone() },
+            ["status"] = new JsonObject { ["phase"] = status["phase"]?.DeepClone(), ["podIP"] = status["podIP"]?.DeepClone() },
+        };
+        foreach (var list in (string[])["containers", "initContainers"])
+        {
+            if (spec[list] is JsonArray containers)
+            {
+                view["spec"]![list] = new JsonArray(containers.OfType<JsonObject>()
+                    .Select(c => (JsonNode)new JsonObject { ["name"] = c["name"]?.DeepClone(), ["ports"] = c["ports"]?.DeepClone() }).ToArray());
+            }
+        }
+
+        return view;
     }
 
     private async Task RunAsync(CancellationToken ct)

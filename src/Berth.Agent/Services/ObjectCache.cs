@@ -8,9 +8,10 @@ namespace Berth.Agent.Services;
 /// <summary>
 /// A list + watch cache of one resource type across namespaces (a minimal informer): objects by
 /// <c>namespace/name</c>; <see cref="Changed"/> fires after every applied change (and after each re-list).
-/// Re-lists after a watch error or an expired version.
+/// Re-lists after a watch error or an expired version. With <paramref name="project"/>, only what it
+/// keeps of each object is held (a node-wide pod cache holding whole pods costs as much memory as the pods).
 /// </summary>
-internal sealed partial class ObjectCache(IApiClient api, ResourceType type, TimeProvider time, ILogger logger)
+internal sealed partial class ObjectCache(IApiClient api, ResourceType type, TimeProvider time, ILogger logger, Func<JsonObject, JsonObject>? project = null)
 {
     private readonly Dictionary<string, JsonObject> _items = new(StringComparer.Ordinal);
     private readonly Lock _lock = new();
@@ -41,7 +42,7 @@ internal sealed partial class ObjectCache(IApiClient api, ResourceType type, Tim
                     _items.Clear();
                     foreach (var item in list.Items)
                     {
-                        _items[Key(item)] = item;
+                        _items[Key(item)] = project is null ? item : project(item);
                     }
                 }
 
@@ -66,7 +67,7 @@ internal sealed partial class ObjectCache(IApiClient api, ResourceType type, Tim
                             }
                             else
                             {
-                                _items[Key(e.Object)] = e.Object;
+                                _items[Key(e.Object)] = project is null ? e.Object : project(e.Object);
                             }
                         }
 
