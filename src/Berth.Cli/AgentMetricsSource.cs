@@ -4,6 +4,7 @@ using Berth.Agent;
 using Berth.Agent.Metrics;
 using Berth.Api.Client;
 using Berth.Api.Resources;
+using Berth.Server.Core;
 using Berth.Server.Http;
 
 namespace Berth.Cli;
@@ -67,7 +68,7 @@ public sealed class AgentMetricsSource(UsageSampler sampler, IApiClient api, Age
             ["kind"] = "PodMetrics",
             ["apiVersion"] = "metrics.k8s.io/v1beta1",
             ["metadata"] = Metadata(pod, snapshot),
-            ["timestamp"] = Timestamp(snapshot.Timestamp),
+            ["timestamp"] = ResourceService.Timestamp(snapshot.Timestamp),
             ["window"] = Window(snapshot.Window),
             ["containers"] = containers,
         };
@@ -78,7 +79,7 @@ public sealed class AgentMetricsSource(UsageSampler sampler, IApiClient api, Age
         ["kind"] = "NodeMetrics",
         ["apiVersion"] = "metrics.k8s.io/v1beta1",
         ["metadata"] = Metadata(node, snapshot),
-        ["timestamp"] = Timestamp(snapshot.Timestamp),
+        ["timestamp"] = ResourceService.Timestamp(snapshot.Timestamp),
         ["window"] = Window(snapshot.Window),
         ["usage"] = Usage(snapshot.Node),
     };
@@ -91,7 +92,7 @@ public sealed class AgentMetricsSource(UsageSampler sampler, IApiClient api, Age
             meta["namespace"] = ns;
         }
 
-        meta["creationTimestamp"] = Timestamp(snapshot.Timestamp);
+        meta["creationTimestamp"] = ResourceService.Timestamp(snapshot.Timestamp);
         if (obj["metadata"]?["labels"] is JsonObject labels)
         {
             meta["labels"] = labels.DeepClone();
@@ -105,8 +106,6 @@ public sealed class AgentMetricsSource(UsageSampler sampler, IApiClient api, Age
         ["cpu"] = usage.CpuNanoCores.ToString(CultureInfo.InvariantCulture) + "n",
         ["memory"] = (usage.MemoryBytes / 1024).ToString(CultureInfo.InvariantCulture) + "Ki",
     };
-
-    private static string Timestamp(DateTimeOffset t) => t.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", CultureInfo.InvariantCulture);
 
     private static string Window(TimeSpan w) => ((int)Math.Round(w.TotalSeconds)).ToString(CultureInfo.InvariantCulture) + "s";
 }
