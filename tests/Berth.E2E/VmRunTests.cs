@@ -98,6 +98,10 @@ public sealed class VmRunTests(VmCluster fx) : IClassFixture<VmCluster>
         var podUid = (await fx.Kubectl.OkAsync($"get pod -n {ns} {pod} -o jsonpath={{.metadata.uid}}")).Trim();
         // What the teardown checks below look for is there while the VM runs (the checks can fail).
         var running = string.Join("\n", await fx.LeftoversOfPodAsync(podUid));
+        // The persistent disk's volume directory is recorded as in use, so that the volume cleaner never takes it from a running VM.
+        var recorded = Path.Combine(fx.Berth.DataDir, "pods", podUid, "claims");
+        Assert.True(Directory.Exists(recorded), $"{recorded} missing: the VM's claim disk is not recorded as in use");
+        Assert.Contains("/volumes/pvc-", File.ReadAllText(Directory.EnumerateFiles(recorded).Single()), StringComparison.Ordinal);
         Assert.Contains($"/memory/berth/pod{podUid} vm-{podUid}", running, StringComparison.Ordinal);
         Assert.Contains("network namespace", running, StringComparison.Ordinal);
         Assert.Contains("iptables nat rules", running, StringComparison.Ordinal);

@@ -140,9 +140,7 @@ internal static class VolumeBuilder
                 }
 
                 result[v.Name] = ClaimDirectory(claim);
-                var claims = Path.Combine(podDir, ClaimsDir);
-                Directory.CreateDirectory(claims);
-                File.WriteAllText(Path.Combine(claims, v.Name), claim.Path);
+                RecordClaim(podDir, v.Name, claim.Path);
             }
             else
             {
@@ -151,6 +149,15 @@ internal static class VolumeBuilder
         }
 
         return result;
+    }
+
+    /// <summary>Records in <c>PODDIR/claims/VOLUME</c> the host directory a claim volume of the pod uses, so that the
+    /// <see cref="Volumes.LocalVolumeCleaner"/> never removes it while the pod exists (container mounts and VM disks alike).</summary>
+    public static void RecordClaim(string podDir, string volumeName, string path)
+    {
+        var claims = Path.Combine(podDir, ClaimsDir);
+        Directory.CreateDirectory(claims);
+        File.WriteAllText(Path.Combine(claims, volumeName), path);
     }
 
     /// <summary>Unmounts every tmpfs volume of the pod and removes its directory; idempotent.</summary>

@@ -11,9 +11,11 @@ namespace Berth.Agent.Vm;
 /// </summary>
 internal static class ClaimDisks
 {
+    /// <param name="node">This node, for the node affinity of the claims' volumes (null: not checked).</param>
     /// <param name="wait">How long to wait for a claim to be bound (<see cref="ClaimResolver.DefaultWait"/> by default).</param>
     /// <returns>The disks by pod volume name.</returns>
-    public static async Task<IReadOnlyDictionary<string, ClaimDisk>> ResolveAsync(V1Pod pod, IPodObjects objects, TimeProvider time, CancellationToken ct, TimeSpan? wait = null)
+    public static async Task<IReadOnlyDictionary<string, ClaimDisk>> ResolveAsync(
+        V1Pod pod, IPodObjects objects, ClaimNode? node, TimeProvider time, CancellationToken ct, TimeSpan? wait = null)
     {
         var contract = VmSpecFactory.Contract(pod);
         var result = new Dictionary<string, ClaimDisk>(StringComparer.Ordinal);
@@ -22,7 +24,7 @@ internal static class ClaimDisks
             var volumeName = disk.Volume ?? disk.Name;
             var claimName = ClaimResolver.ClaimNameOf(pod, volumeName)
                 ?? throw new ContainerConfigException($"disk \"{disk.Name}\": the pod has no persistentVolumeClaim volume \"{volumeName}\"");
-            var volume = await ClaimResolver.ResolveAsync(objects, pod.Metadata.NamespaceProperty ?? "default", claimName, time, ct, wait);
+            var volume = await ClaimResolver.ResolveAsync(objects, pod.Metadata.NamespaceProperty ?? "default", claimName, node, time, ct, wait);
             result[volumeName] = new ClaimDisk(volume.Claim, volume.Directory, volume.CapacityBytes);
         }
 

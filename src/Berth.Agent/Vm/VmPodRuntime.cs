@@ -85,7 +85,12 @@ internal sealed class VmPodRuntime(VmRuntime vms, IPodNetwork network, ImageStor
         var pod = request.Pod;
         var host = File.Exists("/etc/resolv.conf") ? ResolvConf.Parse(await File.ReadAllTextAsync("/etc/resolv.conf", ct)) : new ResolvConf([], [], []);
         var dns = VmSpecFactory.DnsFor(pod, options.PodCidrGateway(), options.ClusterDomain, host);
-        var claims = await ClaimDisks.ResolveAsync(pod, request.Objects, time, ct);
+        var claims = await ClaimDisks.ResolveAsync(pod, request.Objects, Volumes.ClaimNode.Of(options), time, ct);
+        foreach (var (volume, disk) in claims)
+        {
+            VolumeBuilder.RecordClaim(PodDir(pod.Metadata.Uid), volume, disk.Directory);
+        }
+
         var spec = VmSpecFactory.Build(pod, request.Container, new ImageFiles(request.Image.LayerDirs), request.Container.Image ?? request.Image.Reference, request.Sandbox, request.LogPath, dns, claims);
         var accel = await vms.GetAccelerationAsync(ct);
         var note = accel.KvmUsable

@@ -25,7 +25,7 @@ internal static class ClaimResolver
 {
     public const string LocalProvisioner = "berth.dev/local";
 
-    /// <summary>How long <see cref="ResolveAsync(IPodObjects, string, string, TimeProvider, CancellationToken, TimeSpan?)"/> waits for a claim to be bound when not told otherwise.</summary>
+    /// <summary>How long <see cref="ResolveAsync(IPodObjects, string, string, ClaimNode?, TimeProvider, CancellationToken, TimeSpan?)"/> waits for a claim to be bound when not told otherwise.</summary>
     public static readonly TimeSpan DefaultWait = TimeSpan.FromSeconds(5);
 
     /// <summary>The claim <paramref name="volumeName"/> of <paramref name="pod"/> refers to, or null when that pod volume is not a persistentVolumeClaim.</summary>
@@ -57,15 +57,15 @@ internal static class ClaimResolver
         }
     }
 
-    /// <summary>For VM disks: the claim's directory and size, without a node check; failures as config errors.</summary>
+    /// <summary>For VM disks: the claim's directory and size (checked against <paramref name="node"/> when given); failures as config errors.</summary>
     /// <exception cref="ContainerConfigException">The claim cannot be used (the message says why), or nothing says its size.</exception>
     public static async Task<LocalClaimVolume> ResolveAsync(
-        IPodObjects objects, string ns, string claimName, TimeProvider time, CancellationToken ct, TimeSpan? wait = null)
+        IPodObjects objects, string ns, string claimName, ClaimNode? node, TimeProvider time, CancellationToken ct, TimeSpan? wait = null)
     {
         ClaimVolume v;
         try
         {
-            v = await ResolveAsync(objects, ns, claimName, readOnly: false, node: null, time, ct, wait);
+            v = await ResolveAsync(objects, ns, claimName, readOnly: false, node, time, ct, wait);
         }
         catch (ClaimUnavailableException e)
         {

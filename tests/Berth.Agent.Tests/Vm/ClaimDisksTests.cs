@@ -54,9 +54,26 @@ public sealed class ClaimDisksTests
         objects.Volumes["pvc-c1"] = KubernetesJson.Deserialize<V1PersistentVolume>("""
             {"metadata": {"name": "pvc-c1"}, "spec": {"capacity": {"storage": "128Mi"}, "local": {"path": "/data/volumes/pvc-c1"}}}
             """);
-        var disks = await ClaimDisks.ResolveAsync(Pod(), objects, TimeProvider.System, TestContext.Current.CancellationToken, TimeSpan.Zero);
+        var disks = await ClaimDisks.ResolveAsync(Pod(), objects, null, TimeProvider.System, TestContext.Current.CancellationToken, TimeSpan.Zero);
         Assert.Equal(new ClaimDisk("web-data", "/data/volumes/pvc-c1", 128L << 20), disks["data"]);
         Assert.Equal("/data/volumes/pvc-c1/disk.img", disks["data"].ImagePath);
+    }
+
+    [Fact]
+    public async Task A_local_volume_of_another_node_is_refused_for_a_disk_too()
+    {
+        var objects = new PodFixtures.Objects();
+        objects.Claims["ns/web-data"] = Claim(bound: true);
+        objects.Volumes["pvc-c1"] = KubernetesJson.Deserialize<V1PersistentVolume>("""
+            {"metadata": {"name": "pvc-c1"}, "spec": {"capacity": {"storage": "128Mi"}, "local": {"path": "/data/volumes/pvc-c1"},
+             "nodeAffinity": {"required": {"nodeSelectorTerms": [{"matchExpressions": [{"key": "kubernetes.io/hostname", "operator": "In", "values": ["node-b"]}]}]}}}}
+            """);
+        var here = new Berth.Agent.Volumes.ClaimNode("node-a", new Dictionary<string, string> { ["kubernetes.io/hostname"] = "node-a" });
+        var e = await Assert.ThrowsAsync<ContainerConfigException>(() => ClaimDisks.ResolveAsync(Pod(), objects, here, TimeProvider.System, TestContext.Current.CancellationToken, TimeSpan.Zero));
+        Assert.Contains("is a local volume of another node", e.Message, StringComparison.Ordinal);
+
+        var there = new Berth.Agent.Volumes.ClaimNode("node-b", new Dictionary<string, string> { ["kubernetes.io/hostname"] = "node-b" });
+        Assert.Equal("/data/volumes/pvc-c1", (await ClaimDisks.ResolveAsync(Pod(), objects, there, TimeProvider.System, TestContext.Current.CancellationToken, TimeSpan.Zero))["data"].Directory);
     }
 
     [Fact]
@@ -65,16 +82,16 @@ public sealed class ClaimDisksTests
         var objects = new PodFixtures.Objects();
         var ct = TestContext.Current.CancellationToken;
         Assert.Equal("persistentvolumeclaim \"web-data\" not found",
-            (await Assert.ThrowsAsync<ContainerConfigException>(() => ClaimDisks.ResolveAsync(Pod(), objects, TimeProvider.System, ct, TimeSpan.Zero))).Message);
+            (await Assert.ThrowsAsync<ContainerConfigException>(() => ClaimDisks.ResolveAsync(Pod(), objects, null, TimeProvider.System, ct, TimeSpan.Zero))).Message);
         objects.Claims["ns/web-data"] = Claim(bound: false);
         Assert.Equal("persistentvolumeclaim \"web-data\" is not bound yet",
-            (await Assert.ThrowsAsync<ContainerConfigException>(() => ClaimDisks.ResolveAsync(Pod(), objects, TimeProvider.System, ct, TimeSpan.Zero))).Message);
+            (await Assert.ThrowsAsync<ContainerConfigException>(() => ClaimDisks.ResolveAsync(Pod(), objects, null, TimeProvider.System, ct, TimeSpan.Zero))).Message);
     }
 
     [Fact]
     public async Task A_pod_without_claim_disks_needs_nothing()
     {
         var pod = PodFixtures.Pod("""{"metadata": {"name": "vm", "namespace": "ns", "uid": "u"}, "spec": {"containers": [{"name": "vm", "image": "kb:1"}]}}""");
-        Assert.Empty(await ClaimDisks.ResolveAsync(pod, new PodFixtures.Objects(), TimeProvider.System, TestContext.Current.CancellationToken));
+        Assert.Empty(await ClaimDisks.ResolveAsync(pod, new PodFixtures.Objects(), null, TimeProvider.System, TestContext.Current.CancellationToken));
     }
 }
