@@ -101,6 +101,7 @@ public static class BerthServerHost
         {
             var r = ActivatorUtilities.CreateInstance<ResourceService>(sp);
             r.Allocator = new ServiceAllocator(r);
+            r.Namespaces = sp.GetRequiredService<NamespaceCache>();
             return r;
         });
         s.AddSingleton<DeletionService>();
@@ -117,6 +118,8 @@ public static class BerthServerHost
             : new UnavailablePodStreamProxy());
         s.AddSingleton<IMetricsSource, EmptyMetricsSource>();
         s.AddHostedService<StoreLifetime>();
+        s.AddSingleton<NamespaceCache>();
+        s.AddHostedService(sp => sp.GetRequiredService<NamespaceCache>());
         s.AddHostedService<StoreCompaction>();
         configure?.Invoke(s);
 

@@ -138,6 +138,7 @@ public sealed class DeletionService(ResourceService resources)
         try
         {
             var (_, revision) = await resources.Store.DeleteAsync(StoreKeys.Key(type, ns, name), entry.ModRevision, ct);
+            resources.Namespaces?.Observe(type, name, null, revision);
             meta["resourceVersion"] = revision.ToString(CultureInfo.InvariantCulture);
             return (obj, true);
         }
@@ -160,6 +161,7 @@ public sealed class DeletionService(ResourceService resources)
         try
         {
             var rev = await resources.Store.UpdateAsync(StoreKeys.Key(type, ns, name), bytes, entry.ModRevision, ct);
+            resources.Namespaces?.Observe(type, name, bytes, rev);
             Json.EnsureObject(obj, "metadata")["resourceVersion"] = rev.ToString(CultureInfo.InvariantCulture);
             return obj;
         }

@@ -30,6 +30,9 @@ public sealed class ResourceService(IStore store, ResourceRegistry registry, Tim
     /// <summary>Allocates Service cluster IPs and node ports on create (set once at start-up).</summary>
     public ServiceAllocator? Allocator { get; set; }
 
+    /// <summary>The namespaces' lifecycle from a watch-fed cache (null: every create reads its namespace from the store).</summary>
+    public NamespaceCache? Namespaces { get; set; }
+
     /// <summary>Draws the 5-character suffix of a <c>metadata.generateName</c> (random; replaceable so that tests can force collisions).</summary>
     public Func<string> GenerateNameSuffix { get; set; } = RandomSuffix;
 
@@ -388,6 +391,7 @@ public sealed class ResourceService(IStore store, ResourceRegistry registry, Tim
             try
             {
                 var (_, revision) = await Store.DeleteAsync(StoreKeys.Key(type, ns, name), entry.ModRevision, ct);
+                Namespaces?.Observe(type, name, null, revision);
                 meta["resourceVersion"] = revision.ToString(CultureInfo.InvariantCulture);
                 return obj;
             }
@@ -407,6 +411,7 @@ public sealed class ResourceService(IStore store, ResourceRegistry registry, Tim
         try
         {
             var rev = await Store.UpdateAsync(StoreKeys.Key(type, ns, name), bytes, entry.ModRevision, ct);
+            Namespaces?.Observe(type, name, bytes, rev);
             meta["resourceVersion"] = rev.ToString(CultureInfo.InvariantCulture);
             return obj;
         }
@@ -453,6 +458,16 @@ public sealed class ResourceService(IStore store, ResourceRegistry registry, Tim
 
     private async Task CheckNamespaceAcceptsAsync(ResourceType type, string ns, string name, CancellationToken ct)
     {
+        if (Namespaces?.Terminating(ns) is { } terminating)
+        {
+            if (terminating)
+            {
+                throw Terminating(type, ns, name);
+            }
+
+            return;
+        }
+
         var nsType = Registry.Find("", "v1", "namespaces")!;
         var entry = await Store.GetAsync(StoreKeys.Key(nsType, null, ns), ct);
         if (entry is null)
@@ -469,11 +484,13 @@ public sealed class ResourceService(IStore store, ResourceRegistry registry, Tim
         var nsObj = ObjectCodec.Decode(entry.Value, entry.ModRevision);
         if (Json.String(nsObj, "metadata", "deletionTimestamp") is not null)
         {
-            throw new ApiException(403, "Forbidden",
-                $"{type.QualifiedResource} \"{name}\" is forbidden: unable to create new content in namespace {ns} because it is being terminated",
-                new StatusDetails(name, type.Group, type.Plural));
+            throw Terminating(type, ns, name);
         }
     }
+
+    private static ApiException Terminating(ResourceType type, string ns, string name) =>
+        new(403, "Forbidden", $"{type.QualifiedResource} \"{name}\" is forbidden: unable to create new content in namespace {ns} because it is being terminated",
+            new StatusDetails(name, type.Group, type.Plural));
 
     private static void CheckTypeMeta(ResourceType type, JsonObject obj)
     {
