@@ -154,6 +154,7 @@ public sealed class BerthProcess : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
+        await DeleteAllPodsAsync();
         await StopAsync();
         _process?.Dispose();
         try
@@ -165,6 +166,68 @@ public sealed class BerthProcess : IAsyncDisposable
         }
         catch (UnauthorizedAccessException)
         {
+        }
+    }
+
+    /// <summary>
+    /// Deletes every workload and pod (pods graceful, 1 s) and waits up to a minute until the API has no pod: the
+    /// agent deletes a pod's object only after its containers and sandbox are gone, so a test that ends with pods
+    /// still running or terminating leaves nothing on the host once the data dir goes. (Pods outlive `berth up` by
+    /// design; their owners go first so that no controller makes new ones.)
+    /// </summary>
+    public async Task DeleteAllPodsAsync()
+    {
+        if (_process is null || _process.HasExited || !File.Exists(Kubeconfig))
+        {
+            return;
+        }
+
+        string[] owners =
+        [
+            "/apis/apps/v1/namespaces/{0}/deployments", "/apis/apps/v1/namespaces/{0}/statefulsets", "/apis/apps/v1/namespaces/{0}/daemonsets",
+            "/apis/apps/v1/namespaces/{0}/replicasets", "/apis/batch/v1/namespaces/{0}/cronjobs", "/apis/batch/v1/namespaces/{0}/jobs",
+            "/apis/kubevirt.io/v1/namespaces/{0}/virtualmachines", "/apis/kubevirt.io/v1/namespaces/{0}/virtualmachineinstancereplicasets",
+            "/apis/kubevirt.io/v1/namespaces/{0}/virtualmachineinstances",
+        ];
+        try
+        {
+            using var http = ApiHttp.Create(this);
+            http.Timeout = TimeSpan.FromSeconds(30);
+            var deadline = DateTime.UtcNow.AddSeconds(60);
+            var ownersDeleted = false;
+            while (DateTime.UtcNow < deadline)
+            {
+                var pods = System.Text.Json.Nodes.JsonNode.Parse(await http.GetStringAsync("/api/v1/pods"))!["items"]!.AsArray();
+                if (pods.Count == 0)
+                {
+                    return;
+                }
+
+                var namespaces = pods.Select(p => (string?)p!["metadata"]!["namespace"]).Distinct().ToList();
+                if (!ownersDeleted)
+                {
+                    foreach (var ns in namespaces)
+                    {
+                        foreach (var path in owners)
+                        {
+                            using var _ = await http.DeleteAsync(string.Format(System.Globalization.CultureInfo.InvariantCulture, path, ns) + "?propagationPolicy=Background");
+                        }
+                    }
+
+                    ownersDeleted = true;
+                }
+
+                foreach (var ns in namespaces)
+                {
+                    using var _ = await http.DeleteAsync($"/api/v1/namespaces/{ns}/pods?gracePeriodSeconds=1");
+                }
+
+                await Task.Delay(500);
+            }
+        }
+        catch (Exception e) when (e is HttpRequestException or TaskCanceledException or System.Text.Json.JsonException or IOException)
+        {
+            // The server is gone or not answering: nothing more to do from here.
         }
     }
 

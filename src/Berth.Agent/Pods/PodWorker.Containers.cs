@@ -228,7 +228,9 @@ internal sealed partial class PodWorker
             t.Waiting = null;
         }
 
-        await RemoveContainersAndSandboxAsync(ct);
+        // Once the containers are stopped, removing them and the sandbox is short and is not cut by the agent's stop:
+        // a half-removed sandbox (netns, veth, mounts, cgroups) would stay until the next start.
+        await RemoveContainersAndSandboxAsync();
     }
 
     /// <summary>A pod that reached Succeeded/Failed: nothing may run, and the sandbox goes (the logs stay for kubectl logs).</summary>
@@ -244,11 +246,13 @@ internal sealed partial class PodWorker
             await StopContainerAsync(pod, t, GracePeriod(pod), ct);
         }
 
-        await RemoveContainersAndSandboxAsync(ct);
+        await RemoveContainersAndSandboxAsync();
     }
 
-    private async Task RemoveContainersAndSandboxAsync(CancellationToken ct)
+    /// <summary>Not cancellable: once begun, removing the containers and the sandbox runs to its end (see <see cref="TerminateAsync"/>).</summary>
+    private async Task RemoveContainersAndSandboxAsync()
     {
+        var ct = CancellationToken.None;
         StopAllProbes();
         var ids = new HashSet<string>(StringComparer.Ordinal);
         foreach (var t in _init.Concat(_containers))

@@ -58,7 +58,8 @@ public sealed class NamespaceCache(IStore store, ResourceRegistry registry) : Ba
                 _synced = true;
                 await foreach (var e in store.WatchAsync(_prefix, list.Revision, stoppingToken))
                 {
-                    Observe(type, e.Key[_prefix.Length..], e.Type == WatchEventType.Deleted ? null : e.Value, e.Revision);
+                    // (A bare `null` here would turn into an empty ReadOnlyMemory, through byte[]'s conversion: not a deletion.)
+                    Observe(type, e.Key[_prefix.Length..], e.Type == WatchEventType.Deleted ? (ReadOnlyMemory<byte>?)null : e.Value, e.Revision);
                 }
             }
             catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
