@@ -131,17 +131,6 @@ internal sealed class PodWorkers(PodWorkerContext context)
         }
     }
 
-    private static bool IsZombie(int pid)
-    {
-        try
-        {
-            var stat = File.ReadAllText($"/proc/{pid}/stat");
-            var close = stat.LastIndexOf(')');
-            return close > 0 && close + 2 < stat.Length && stat[close + 2] is 'Z' or 'X';
-        }
-        catch (IOException)
-        {
-            return true;
-        }
-    }
+    /// <summary>Gone, or a zombie (exited, not yet reaped).</summary>
+    private static bool IsZombie(int pid) => ProcessInfo.State(pid) is null or 'Z' or 'X';
 }

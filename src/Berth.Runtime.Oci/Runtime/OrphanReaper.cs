@@ -109,18 +109,5 @@ internal static class OrphanReaper
         }
     }
 
-    /// <summary>State field of /proc/PID/stat (after the parenthesised command, which may hold spaces).</summary>
-    private static bool IsZombie(int pid)
-    {
-        try
-        {
-            var stat = File.ReadAllText($"/proc/{pid}/stat");
-            var end = stat.LastIndexOf(')');
-            return end > 0 && end + 2 < stat.Length && stat[end + 2] == 'Z';
-        }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-        {
-            return false;
-        }
-    }
+    private static bool IsZombie(int pid) => ProcessInfo.State(pid) == 'Z';
 }

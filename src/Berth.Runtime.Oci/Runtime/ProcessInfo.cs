@@ -46,6 +46,21 @@ public static class ProcessInfo
         return ulong.Parse(fields[19], CultureInfo.InvariantCulture);
     }
 
+    /// <summary>The state letter of /proc/PID/stat (R, S, D, Z, X, ...), or null when the process does not exist.</summary>
+    public static char? State(int pid)
+    {
+        try
+        {
+            var stat = File.ReadAllText($"/proc/{pid}/stat");
+            var close = stat.LastIndexOf(')');
+            return close > 0 && close + 2 < stat.Length ? stat[close + 2] : null;
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            return null;
+        }
+    }
+
     /// <summary>Whether <paramref name="pid"/> runs and, when <paramref name="startTime"/> is given, is still the same process.</summary>
     public static bool IsAlive(int pid, ulong? startTime = null)
     {
