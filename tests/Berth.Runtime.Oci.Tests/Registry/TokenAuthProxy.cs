@@ -175,8 +175,16 @@ internal sealed class TokenAuthProxy : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
-        _listener.Stop();
-        _listener.Close();
+        // Close alone: Stop() then Close() makes the managed HttpListener remove its prefix twice, and the second
+        // removal binds the port again to look it up ("Address already in use" when another socket took it).
+        try
+        {
+            _listener.Close();
+        }
+        catch (HttpListenerException)
+        {
+        }
+
         await _loop;
         _backend.Dispose();
     }
