@@ -315,7 +315,6 @@ public sealed class PodLifecycleTests(PodLifecycleTests.Fixture fx) : IClassFixt
 
         public async ValueTask DisposeAsync()
         {
-            await Kubectl.RunAsync("delete pods --all --grace-period=1 --timeout=60s", timeout: TimeSpan.FromSeconds(90));
             await Berth.DisposeAsync();
             Directory.Delete(CacheDir, recursive: true);
         }

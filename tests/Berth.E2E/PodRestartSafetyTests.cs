@@ -28,7 +28,6 @@ public sealed class PodRestartSafetyTests : IAsyncLifetime
 
     public async ValueTask DisposeAsync()
     {
-        await _kubectl.RunAsync("delete pods --all --grace-period=1 --timeout=60s", timeout: TimeSpan.FromSeconds(90));
         await _berth.DisposeAsync();
         Directory.Delete(_cache, recursive: true);
     }

@@ -79,6 +79,6 @@ public sealed class NamespaceCache(IStore store, ResourceRegistry registry) : Ba
     }
 
     /// <summary>Parsed only when the bytes can hold a deletion timestamp at all (the word may also sit in a label value).</summary>
-    private static bool IsTerminating(ReadOnlyMemory<byte> value) =>
+    internal static bool IsTerminating(ReadOnlyMemory<byte> value) =>
         value.Span.IndexOf("\"deletionTimestamp\""u8) >= 0 && Json.String(ObjectCodec.Decode(value, 0), "metadata", "deletionTimestamp") is not null;
 }

@@ -475,14 +475,7 @@ public sealed class ResourceService(IStore store, ResourceRegistry registry, Tim
             throw ApiException.NotFound("", "namespaces", ns);
         }
 
-        // Creates are hot: parse the namespace only when its bytes can hold a deletion timestamp at all.
-        if (entry.Value.Span.IndexOf("\"deletionTimestamp\""u8) < 0)
-        {
-            return;
-        }
-
-        var nsObj = ObjectCodec.Decode(entry.Value, entry.ModRevision);
-        if (Json.String(nsObj, "metadata", "deletionTimestamp") is not null)
+        if (NamespaceCache.IsTerminating(entry.Value))
         {
             throw Terminating(type, ns, name);
         }
