@@ -3,14 +3,10 @@ using System.Text.Json.Serialization;
 
 namespace Berth.Runtime.Vm;
 
-/// <summary>How the runtime's state files are written: indented JSON, enums as strings.</summary>
+/// <summary>How the runtime's state files are written: indented JSON, enums as strings (source-generated: <see cref="VmJsonContext"/>).</summary>
 internal static class VmJson
 {
-    public static readonly JsonSerializerOptions Options = new(JsonSerializerDefaults.Web)
-    {
-        WriteIndented = true,
-        Converters = { new JsonStringEnumConverter(), new IPAddressJsonConverter() },
-    };
+    public static JsonSerializerOptions Options => VmJsonContext.Default.Options;
 
     public static T? Read<T>(string path)
         where T : class =>
@@ -24,3 +20,11 @@ internal static class VmJson
         File.Move(tmp, path, overwrite: true);
     }
 }
+
+/// <summary>The runtime's state files; a type written or read through <see cref="VmJson"/> must be listed here.</summary>
+[JsonSourceGenerationOptions(JsonSerializerDefaults.Web, WriteIndented = true, UseStringEnumConverter = true, Converters = [typeof(IPAddressJsonConverter)])]
+[JsonSerializable(typeof(VmRecord))]
+[JsonSerializable(typeof(ShutdownRecord))]
+[JsonSerializable(typeof(StopRecord))]
+[JsonSerializable(typeof(VmRuntime.AccelerationCache))]
+internal sealed partial class VmJsonContext : JsonSerializerContext;

@@ -20,15 +20,15 @@ public sealed record VmNetwork
     /// <summary>The pod's default gateway; null: no default route in the guest.</summary>
     public IPAddress? Gateway { get; init; }
 
-    public string PodInterface { get; init; } = "eth0";
+    public string PodInterface { get; set; } = "eth0";
 
-    public VmNetworkMode Mode { get; init; } = VmNetworkMode.Bridge;
+    public VmNetworkMode Mode { get; set; } = VmNetworkMode.Bridge;
 
     /// <summary>Cluster DNS servers and search domains written into the generated network-config.</summary>
-    public IReadOnlyList<string> DnsServers { get; init; } = [];
+    public IReadOnlyList<string> DnsServers { get; set; } = [];
 
-    public IReadOnlyList<string> DnsSearches { get; init; } = [];
+    public IReadOnlyList<string> DnsSearches { get; set; } = [];
 
     /// <summary>Masquerade only: the TCP/UDP ports forwarded to the guest; empty forwards every port (KubeVirt's behaviour without <c>ports</c>).</summary>
-    public IReadOnlyList<int> ForwardedPorts { get; init; } = [];
+    public IReadOnlyList<int> ForwardedPorts { get; set; } = [];
 }

@@ -14,7 +14,7 @@ public sealed record VmRecord
     public PodNetworkState? Network { get; init; }
 
     /// <summary>The cgroup directories holding the VM (empty without <see cref="VmSpec.CgroupParent"/>).</summary>
-    public IReadOnlyList<string> CgroupDirectories { get; init; } = [];
+    public IReadOnlyList<string> CgroupDirectories { get; set; } = [];
 
     public long? MemoryLimitBytes { get; init; }
 }

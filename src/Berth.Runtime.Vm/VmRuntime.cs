@@ -377,7 +377,7 @@ public sealed partial class VmRuntime : IAsyncDisposable
         public static partial Regex DiskName();
     }
 
-    private sealed record AccelerationCache(string Key, AccelerationDecision Decision);
+    internal sealed record AccelerationCache(string Key, AccelerationDecision Decision);
 
     private static string AccelerationCacheKey()
     {

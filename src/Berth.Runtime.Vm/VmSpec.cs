@@ -15,7 +15,7 @@ public sealed record VmSpec
     public required VmBoot Boot { get; init; }
 
     /// <summary>Further virtio disks, in order after the boot disk (if any) and before the cloud-init seed.</summary>
-    public IReadOnlyList<VmDisk> Disks { get; init; } = [];
+    public IReadOnlyList<VmDisk> Disks { get; set; } = [];
 
     /// <summary>
     /// The NoCloud seed. Null with a <see cref="Network"/> still gets a seed carrying the
@@ -23,10 +23,10 @@ public sealed record VmSpec
     /// </summary>
     public CloudInitSeed? CloudInit { get; init; }
 
-    public int Vcpus { get; init; } = 1;
+    public int Vcpus { get; set; } = 1;
 
     /// <summary>Guest RAM in MiB.</summary>
-    public int MemoryMiB { get; init; } = 128;
+    public int MemoryMiB { get; set; } = 128;
 
     /// <summary>The pod's network, as the network layer configured it. Null: the VM has no NIC.</summary>
     public VmNetwork? Network { get; init; }
@@ -50,5 +50,5 @@ public sealed record VmSpec
     public string? Hostname { get; init; }
 
     /// <summary>Which accelerator to use; <see cref="AccelerationPreference.Auto"/> uses KVM only when the probe boot proved it works.</summary>
-    public AccelerationPreference Acceleration { get; init; } = AccelerationPreference.Auto;
+    public AccelerationPreference Acceleration { get; set; } = AccelerationPreference.Auto;
 }

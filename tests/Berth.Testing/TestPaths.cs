@@ -7,11 +7,22 @@ public static class TestPaths
 
     public static string Fixtures => Path.Combine(RepoRoot, "tests", "fixtures");
 
-    /// <summary>The berth executable built beside the tests (the project references Berth.Cli).</summary>
+    /// <summary>
+    /// The berth executable under test: <c>BERTH_BINARY</c> when set (scripts/test and bench/run set it to the native
+    /// build that <c>./berth</c> runs), else the JIT build beside the tests (the project references Berth.Cli).
+    /// </summary>
     public static string Berth
     {
         get
         {
+            var chosen = Environment.GetEnvironmentVariable("BERTH_BINARY");
+            if (!string.IsNullOrEmpty(chosen))
+            {
+                return File.Exists(chosen)
+                    ? Path.GetFullPath(chosen)
+                    : throw new FileNotFoundException($"BERTH_BINARY names {chosen}, which does not exist; build it with scripts/build-berth");
+            }
+
             var apphost = Path.Combine(AppContext.BaseDirectory, "berth");
             if (!File.Exists(apphost))
             {

@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text.Json;
+using System.Text.Json.Nodes;
 using Berth.Agent.Pods;
 using Berth.Api.KubeVirt;
 using Berth.Network.Dns;
@@ -242,7 +243,7 @@ internal sealed class VmPodRuntime(VmRuntime vms, IPodNetwork network, ImageStor
     private void WriteRecord(string uid, IReadOnlyDictionary<string, string> annotations)
     {
         var path = Path.Combine(PodDir(uid), RecordFile);
-        File.WriteAllText(path + ".tmp", JsonSerializer.Serialize(annotations));
+        File.WriteAllText(path + ".tmp", new JsonObject(annotations.Select(kv => KeyValuePair.Create(kv.Key, (JsonNode?)kv.Value))).ToJsonString());
         File.Move(path + ".tmp", path, overwrite: true);
     }
 
@@ -252,7 +253,9 @@ internal sealed class VmPodRuntime(VmRuntime vms, IPodNetwork network, ImageStor
         var path = Path.Combine(PodDir(id), RecordFile);
         try
         {
-            return File.Exists(path) ? JsonSerializer.Deserialize<Dictionary<string, string>>(File.ReadAllText(path)) ?? [] : [];
+            return File.Exists(path) && JsonNode.Parse(File.ReadAllText(path)) is JsonObject record
+                ? record.Where(kv => kv.Value is not null).ToDictionary(kv => kv.Key, kv => kv.Value!.GetValue<string>())
+                : [];
         }
         catch (Exception e) when (e is IOException or JsonException)
         {

@@ -14,5 +14,5 @@ public sealed record VmPodNetwork
 
     public required string Binding { get; init; }
 
-    public IReadOnlyList<VmPodPort> Ports { get; init; } = [];
+    public IReadOnlyList<VmPodPort> Ports { get; set; } = [];
 }

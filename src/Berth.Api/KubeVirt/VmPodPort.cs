@@ -5,5 +5,5 @@ public sealed record VmPodPort
 {
     public required int Port { get; init; }
 
-    public string Protocol { get; init; } = "TCP";
+    public string Protocol { get; set; } = "TCP";
 }

@@ -18,13 +18,10 @@ public sealed record VmPodSpec
 
     public const int CurrentVersion = 1;
 
-    private static readonly JsonSerializerOptions Options = new(JsonSerializerDefaults.Web)
-    {
-        DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull,
-    };
+    private static JsonSerializerOptions Options => VmPodSpecJsonContext.Default.Options;
 
     /// <summary>Contract version; an agent refuses versions it does not know.</summary>
-    public int Version { get; init; } = CurrentVersion;
+    public int Version { get; set; } = CurrentVersion;
 
     /// <summary>Guest vCPUs: cores × sockets × threads, else the CPU limit (or request) rounded up, else 1.</summary>
     public required int Vcpus { get; init; }
@@ -35,7 +32,7 @@ public sealed record VmPodSpec
     public required VmPodBoot Boot { get; init; }
 
     /// <summary>The VM's disks in <c>domain.devices.disks</c> order, the boot disk first; the cloud-init disk is not listed (see <see cref="CloudInit"/>).</summary>
-    public IReadOnlyList<VmPodDisk> Disks { get; init; } = [];
+    public IReadOnlyList<VmPodDisk> Disks { get; set; } = [];
 
     /// <summary>The NoCloud seed's user-data and network-config; null: no cloud-init volume (the agent still generates a seed for the network).</summary>
     public VmPodCloudInit? CloudInit { get; init; }
@@ -74,3 +71,8 @@ public sealed record VmPodSpec
         return spec;
     }
 }
+
+/// <summary>Source-generated JSON for <see cref="VmPodSpec"/> (the native build has no reflection-based serializer).</summary>
+[JsonSourceGenerationOptions(JsonSerializerDefaults.Web, DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull)]
+[JsonSerializable(typeof(VmPodSpec))]
+internal sealed partial class VmPodSpecJsonContext : JsonSerializerContext;

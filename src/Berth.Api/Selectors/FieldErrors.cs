@@ -1,4 +1,4 @@
-using System.Text.Json;
+using System.Text.Json.Nodes;
 using Berth.Api.Patch;
 
 namespace Berth.Api.Selectors;
@@ -17,7 +17,7 @@ internal static class FieldErrors
     /// because apimachinery copies values into a nil slice (<c>append([]string(nil), values...)</c>).
     /// </summary>
     public static string Invalid(string path, IReadOnlyList<string> values, string detail) =>
-        $"{path}: Invalid value: {(values.Count == 0 ? "null" : JsonSerializer.Serialize(values))}: {detail}";
+        $"{path}: Invalid value: {(values.Count == 0 ? "null" : new JsonArray([.. values.Select(v => (JsonNode?)v)]).ToJsonString())}: {detail}";
 
     public static string Aggregate(IEnumerable<string> errors)
     {

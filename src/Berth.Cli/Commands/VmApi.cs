@@ -2,7 +2,6 @@ using System.Net.Http.Headers;
 using System.Security.Cryptography.X509Certificates;
 using System.Text;
 using System.Text.Json.Nodes;
-using k8s;
 
 namespace Berth.Cli.Commands;
 
@@ -25,22 +24,31 @@ public sealed class VmApi : IDisposable
             throw new FileNotFoundException($"no kubeconfig at {kubeconfig} (give --data-dir DIR of `berth up`, --kubeconfig FILE, or set KUBECONFIG)", kubeconfig);
         }
 
-        var config = KubernetesClientConfiguration.BuildConfigFromConfigFile(kubeconfig);
-        var handler = new HttpClientHandler();
-        if (!string.IsNullOrEmpty(config.ClientCertificateData) || !string.IsNullOrEmpty(config.ClientCertificateFilePath))
+        KubeconfigCredentials config;
+        try
         {
-            handler.ClientCertificates.Add(ClientCertificate(config));
+            config = KubeconfigCredentials.Load(kubeconfig);
+        }
+        catch (FormatException e)
+        {
+            throw new InvalidOperationException($"cannot read the kubeconfig: {e.Message}", e);
         }
 
-        var ca = config.SslCaCerts;
+        var handler = new HttpClientHandler();
+        if (config.ClientCertificate() is { } clientCertificate)
+        {
+            handler.ClientCertificates.Add(clientCertificate);
+        }
+
+        var ca = config.CertificateAuthorities();
         handler.ServerCertificateCustomValidationCallback = (_, cert, chain, errors) =>
         {
-            if (config.SkipTlsVerify || errors == System.Net.Security.SslPolicyErrors.None)
+            if (config.InsecureSkipTlsVerify || errors == System.Net.Security.SslPolicyErrors.None)
             {
                 return true;
             }
 
-            if (cert is null || chain is null || ca is null || ca.Count == 0)
+            if (cert is null || chain is null || ca.Count == 0)
             {
                 return false;
             }
@@ -50,25 +58,13 @@ public sealed class VmApi : IDisposable
             chain.ChainPolicy.CustomTrustStore.AddRange(ca);
             return chain.Build(cert);
         };
-        var http = new HttpClient(handler) { BaseAddress = new Uri(config.Host.TrimEnd('/') + "/"), Timeout = TimeSpan.FromSeconds(60) };
-        if (!string.IsNullOrEmpty(config.AccessToken))
+        var http = new HttpClient(handler) { BaseAddress = new Uri(config.Server.TrimEnd('/') + "/"), Timeout = TimeSpan.FromSeconds(60) };
+        if (config.Token is not null)
         {
-            http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", config.AccessToken);
+            http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", config.Token);
         }
 
         return new VmApi(http);
-    }
-
-    private static X509Certificate2 ClientCertificate(KubernetesClientConfiguration config)
-    {
-        var cert = config.ClientCertificateData is { Length: > 0 } certData
-            ? Encoding.ASCII.GetString(Convert.FromBase64String(certData))
-            : File.ReadAllText(config.ClientCertificateFilePath);
-        var key = config.ClientCertificateKeyData is { Length: > 0 } keyData
-            ? Encoding.ASCII.GetString(Convert.FromBase64String(keyData))
-            : File.ReadAllText(config.ClientKeyFilePath);
-        using var pem = X509Certificate2.CreateFromPem(cert, key);
-        return X509CertificateLoader.LoadPkcs12(pem.Export(X509ContentType.Pkcs12), null);
     }
 
     /// <summary>Sends a request; returns the status code and the parsed body (null when empty or not JSON).</summary>

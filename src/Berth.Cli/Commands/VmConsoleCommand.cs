@@ -41,7 +41,7 @@ public sealed class VmConsoleCommand : AsyncCommand<VmSettings>
                 return 1;
             }
         }
-        catch (Exception e) when (e is FileNotFoundException or HttpRequestException or InvalidOperationException or k8s.Exceptions.KubeConfigException)
+        catch (Exception e) when (e is FileNotFoundException or HttpRequestException or InvalidOperationException)
         {
             await Console.Error.WriteLineAsync($"berth: {e.Message}");
             return 1;

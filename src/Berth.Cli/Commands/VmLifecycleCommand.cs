@@ -25,7 +25,7 @@ public abstract class VmLifecycleCommand(string verb, string gerund) : AsyncComm
             await Console.Error.WriteLineAsync($"Error {gerund} VirtualMachine {VmApi.Message(code, body)}");
             return 1;
         }
-        catch (Exception e) when (e is FileNotFoundException or HttpRequestException or InvalidOperationException or k8s.Exceptions.KubeConfigException)
+        catch (Exception e) when (e is FileNotFoundException or HttpRequestException or InvalidOperationException)
         {
             await Console.Error.WriteLineAsync($"berth: {e.Message}");
             return 1;

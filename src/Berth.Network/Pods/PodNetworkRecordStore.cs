@@ -7,11 +7,7 @@ namespace Berth.Network.Pods;
 /// old or the new record.</summary>
 internal sealed class PodNetworkRecordStore(string directory)
 {
-    private static readonly JsonSerializerOptions JsonOptions = new()
-    {
-        WriteIndented = true,
-        Converters = { new JsonStringEnumConverter() },
-    };
+    private static JsonSerializerOptions JsonOptions => PodNetworkJsonContext.Default.Options;
 
     public string Directory { get; } = directory;
 
@@ -78,3 +74,8 @@ internal sealed class PodNetworkRecordStore(string directory)
         return Path.Combine(Directory, podUid + ".json");
     }
 }
+
+/// <summary>Source-generated JSON for the pod network records: indented, enums as strings.</summary>
+[JsonSourceGenerationOptions(WriteIndented = true, UseStringEnumConverter = true)]
+[JsonSerializable(typeof(PodNetworkRecord))]
+internal sealed partial class PodNetworkJsonContext : JsonSerializerContext;

@@ -8,5 +8,5 @@ public sealed record BuildCacheEntry
 {
     [JsonPropertyName("layer")] public OciDescriptor? Layer { get; init; }
     [JsonPropertyName("diffId")] public string? DiffId { get; init; }
-    [JsonPropertyName("createdBy")] public string CreatedBy { get; init; } = "";
+    [JsonPropertyName("createdBy")] public string CreatedBy { get; set; } = "";
 }

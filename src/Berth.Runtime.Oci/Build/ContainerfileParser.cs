@@ -1,5 +1,6 @@
 using System.Text;
 using System.Text.Json;
+using Berth.Runtime.Oci.Images;
 
 namespace Berth.Runtime.Oci.Build;
 
@@ -79,7 +80,7 @@ public static class ContainerfileParser
         {
             try
             {
-                exec = JsonSerializer.Deserialize<List<string>>(rest);
+                exec = JsonSerializer.Deserialize(rest, OciJsonContext.Default.ListString);
             }
             catch (JsonException)
             {

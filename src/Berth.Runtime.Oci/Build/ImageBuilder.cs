@@ -328,7 +328,7 @@ public sealed class ImageBuilder(ImageStore store, RunStepExecutor? runner = nul
         }
         network = network == "default" ? options.Network : network;
         var argsHash = string.Join('\n', state.Args.OrderBy(a => a.Key, StringComparer.Ordinal).Select(a => $"{a.Key}={a.Value}"));
-        var createdBy = ins.ExecForm is null ? $"RUN /bin/sh -c {ins.Arguments}" : $"RUN {JsonSerializer.Serialize(args)}";
+        var createdBy = ins.ExecForm is null ? $"RUN /bin/sh -c {ins.Arguments}" : $"RUN {JsonSerializer.Serialize(args, OciJsonContext.Default.ListString)}";
         return await LayerStepAsync(state, createdBy + " network=" + network, argsHash, createdBy, options.NoCache, output, async work =>
         {
             var lowers = state.Layers.Select((l, i) => store.EnsureLayer(l, state.DiffIds[i])).Reverse().ToList();

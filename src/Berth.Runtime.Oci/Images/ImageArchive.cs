@@ -18,11 +18,11 @@ namespace Berth.Runtime.Oci.Images;
 /// </summary>
 public sealed class ImageArchive(ImageStore store)
 {
-    private sealed record DockerManifestEntry
+    internal sealed record DockerManifestEntry
     {
-        [JsonPropertyName("Config")] public string Config { get; init; } = "";
+        [JsonPropertyName("Config")] public string Config { get; set; } = "";
         [JsonPropertyName("RepoTags")] public List<string>? RepoTags { get; init; }
-        [JsonPropertyName("Layers")] public List<string> Layers { get; init; } = [];
+        [JsonPropertyName("Layers")] public List<string> Layers { get; set; } = [];
     }
 
     public const string ContainerdNameAnnotation = "io.containerd.image.name";

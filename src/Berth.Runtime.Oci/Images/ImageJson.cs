@@ -12,6 +12,7 @@ public static class ImageJson
         PropertyNameCaseInsensitive = false,
         // Image documents are read by people (inspect) and other tools; "+" and "&" need no escaping in JSON.
         Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
+        TypeInfoResolver = OciJsonContext.Default,
     };
 
     public static readonly JsonSerializerOptions Indented = new(Options) { WriteIndented = true };

@@ -11,9 +11,9 @@ public sealed record OciImageConfig
 {
     [JsonPropertyName("created")] public DateTimeOffset? Created { get; init; }
     [JsonPropertyName("author")] public string? Author { get; init; }
-    [JsonPropertyName("architecture")] public string Architecture { get; init; } = "amd64";
-    [JsonPropertyName("os")] public string Os { get; init; } = "linux";
+    [JsonPropertyName("architecture")] public string Architecture { get; set; } = "amd64";
+    [JsonPropertyName("os")] public string Os { get; set; } = "linux";
     [JsonPropertyName("config")] public ContainerConfig? Config { get; init; }
-    [JsonPropertyName("rootfs")] public RootFs RootFs { get; init; } = new();
+    [JsonPropertyName("rootfs")] public RootFs RootFs { get; set; } = new();
     [JsonPropertyName("history")] public List<HistoryEntry>? History { get; init; }
 }

@@ -5,9 +5,9 @@ namespace Berth.Runtime.Oci.Images;
 /// <summary>An image index (OCI) or manifest list (Docker): one manifest per platform.</summary>
 public sealed record OciIndex
 {
-    [JsonPropertyName("schemaVersion")] public int SchemaVersion { get; init; } = 2;
+    [JsonPropertyName("schemaVersion")] public int SchemaVersion { get; set; } = 2;
     [JsonPropertyName("mediaType")] public string? MediaType { get; init; }
-    [JsonPropertyName("manifests")] public List<OciDescriptor> Manifests { get; init; } = [];
+    [JsonPropertyName("manifests")] public List<OciDescriptor> Manifests { get; set; } = [];
     [JsonPropertyName("annotations")] public Dictionary<string, string>? Annotations { get; init; }
 
     /// <summary>

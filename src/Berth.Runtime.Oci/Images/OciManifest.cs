@@ -9,9 +9,9 @@ namespace Berth.Runtime.Oci.Images;
 /// </summary>
 public sealed record OciManifest
 {
-    [JsonPropertyName("schemaVersion")] public int SchemaVersion { get; init; } = 2;
+    [JsonPropertyName("schemaVersion")] public int SchemaVersion { get; set; } = 2;
     [JsonPropertyName("mediaType")] public string? MediaType { get; init; }
     [JsonPropertyName("config")] public required OciDescriptor Config { get; init; }
-    [JsonPropertyName("layers")] public List<OciDescriptor> Layers { get; init; } = [];
+    [JsonPropertyName("layers")] public List<OciDescriptor> Layers { get; set; } = [];
     [JsonPropertyName("annotations")] public Dictionary<string, string>? Annotations { get; init; }
 }

@@ -4,6 +4,6 @@ namespace Berth.Runtime.Oci.Images;
 
 public sealed record RootFs
 {
-    [JsonPropertyName("type")] public string Type { get; init; } = "layers";
-    [JsonPropertyName("diff_ids")] public List<string> DiffIds { get; init; } = [];
+    [JsonPropertyName("type")] public string Type { get; set; } = "layers";
+    [JsonPropertyName("diff_ids")] public List<string> DiffIds { get; set; } = [];
 }

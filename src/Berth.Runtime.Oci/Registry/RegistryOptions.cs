@@ -23,15 +23,15 @@ public sealed record RegistryOptions
 {
     public const string FileName = "registries.json";
 
-    [JsonPropertyName("insecure")] public List<string> InsecureRegistries { get; init; } = [];
+    [JsonPropertyName("insecure")] public List<string> InsecureRegistries { get; set; } = [];
 
-    [JsonPropertyName("registries")] public Dictionary<string, RegistryHostConfig> Registries { get; init; } = [];
+    [JsonPropertyName("registries")] public Dictionary<string, RegistryHostConfig> Registries { get; set; } = [];
 
     /// <summary>Bytes per PATCH when pushing a blob in chunks; null or 0 pushes each blob in one PUT (monolithic).</summary>
     [JsonPropertyName("chunkSize")] public long? ChunkSize { get; init; }
 
     /// <summary>How many layers are transferred at once.</summary>
-    [JsonPropertyName("parallelLayers")] public int ParallelLayers { get; init; } = 3;
+    [JsonPropertyName("parallelLayers")] public int ParallelLayers { get; set; } = 3;
 
     /// <summary>Reads <c>DATA_DIR/registries.json</c>; no file means the defaults.</summary>
     public static RegistryOptions Load(string dataDir)

@@ -1,4 +1,5 @@
 using System.Text.Json;
+using Berth.Runtime.Oci.Images;
 using System.Text.Json.Serialization;
 
 namespace Berth.Runtime.Oci.Runtime;
@@ -23,7 +24,7 @@ internal sealed record ContainerRecord
 
     public required string CgroupsPath { get; init; }
 
-    public Dictionary<string, string> Annotations { get; init; } = [];
+    public Dictionary<string, string> Annotations { get; set; } = [];
 
     public bool Tty { get; init; }
 
@@ -55,6 +56,7 @@ internal sealed record ContainerRecord
         WriteIndented = true,
         DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull,
         PropertyNamingPolicy = JsonNamingPolicy.CamelCase,
+        TypeInfoResolver = OciJsonContext.Default,
     };
 
     public static ContainerRecord? Load(string path)

@@ -8,12 +8,12 @@ namespace Berth.Runtime.Vm.Qmp;
 public static class QmpFraming
 {
     /// <summary><c>{"execute": COMMAND, "arguments": ARGS, "id": ID}</c> and a newline, UTF-8.</summary>
-    public static byte[] Command(string command, object? arguments, long id)
+    public static byte[] Command(string command, JsonObject? arguments, long id)
     {
         var obj = new JsonObject { ["execute"] = command };
         if (arguments is not null)
         {
-            obj["arguments"] = arguments as JsonNode ?? JsonSerializer.SerializeToNode(arguments, arguments.GetType());
+            obj["arguments"] = arguments.DeepClone();
         }
 
         obj["id"] = id;

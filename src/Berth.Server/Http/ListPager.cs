@@ -1,6 +1,8 @@
 using System.Buffers.Text;
 using System.Globalization;
+using System.Text;
 using System.Text.Json;
+using System.Text.Json.Nodes;
 using Berth.Api.Client;
 using Berth.Server.Core;
 using Berth.Store;
@@ -117,7 +119,7 @@ public sealed class ListPager
 
     private static string Encode(long revision, string startAfter)
     {
-        var json = JsonSerializer.SerializeToUtf8Bytes(new Dictionary<string, object> { ["v"] = TokenVersion, ["rv"] = revision, ["start"] = startAfter + "\u0000" });
+        var json = Encoding.UTF8.GetBytes(new JsonObject { ["v"] = TokenVersion, ["rv"] = revision, ["start"] = startAfter + "\u0000" }.ToJsonString());
         return Base64Url.EncodeToString(json);
     }
 

@@ -1,6 +1,8 @@
+using System.Reflection;
 using System.Text.Json.Nodes;
 using Berth.Api.Client;
 using Berth.Api.Resources;
+using k8s.Models;
 using Xunit;
 
 namespace Berth.Api.Tests.Resources;
@@ -43,6 +45,18 @@ public sealed class TypedShapeTests
         }
 
         Assert.Null(TypedShape.ModelOf(ResourceRegistry.Default.Find("kubevirt.io", "v1", "virtualmachines")!));
+    }
+
+    [Fact]
+    public void EveryModelInTheTableIsItsKindsAndItsStatusIsTheModelsStatus()
+    {
+        foreach (var (key, model, status) in TypedShape.Table)
+        {
+            var entity = model.GetCustomAttribute<KubernetesEntityAttribute>();
+            Assert.NotNull(entity);
+            Assert.Equal(key, (entity.Group ?? "", entity.ApiVersion, entity.Kind));
+            Assert.Equal(model.GetProperty("Status")?.PropertyType, status);
+        }
     }
 
     [Fact]

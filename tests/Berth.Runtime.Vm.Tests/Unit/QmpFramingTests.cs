@@ -1,4 +1,5 @@
 using System.Text;
+using System.Text.Json.Nodes;
 using System.Text.Json;
 using Berth.Runtime.Vm.Qmp;
 
@@ -10,7 +11,7 @@ public sealed class QmpFramingTests
     [Fact]
     public void Command_is_one_json_line_with_execute_arguments_and_id()
     {
-        var line = Encoding.UTF8.GetString(QmpFraming.Command("device_del", new { id = "net0" }, 7));
+        var line = Encoding.UTF8.GetString(QmpFraming.Command("device_del", new JsonObject { ["id"] = "net0" }, 7));
         Assert.EndsWith("\n", line);
         Assert.Equal("""{"execute":"device_del","arguments":{"id":"net0"},"id":7}""", line.TrimEnd('\n'));
     }
