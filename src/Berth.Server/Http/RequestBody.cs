@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
@@ -22,17 +23,43 @@ public static class RequestBody
             throw TooLarge();
         }
 
-        using var ms = new MemoryStream();
-        var buffer = new byte[16 * 1024];
-        int n;
-        while ((n = await request.Body.ReadAsync(buffer, ct)) > 0)
+        if (request.ContentLength is { } length)
         {
-            if (ms.Length + n > MaxBytes)
+            // The usual case (kubectl, client-go): read into an array of the announced size, nothing else allocated.
+            var body = new byte[length];
+            var read = 0;
+            while (read < body.Length)
             {
-                throw TooLarge();
+                var n = await request.Body.ReadAsync(body.AsMemory(read), ct);
+                if (n == 0)
+                {
+                    throw ApiException.BadRequest($"the request body ended after {read} of its {length} bytes");
+                }
+
+                read += n;
             }
 
-            ms.Write(buffer, 0, n);
+            return body;
+        }
+
+        using var ms = new MemoryStream();
+        var buffer = ArrayPool<byte>.Shared.Rent(16 * 1024);
+        try
+        {
+            int n;
+            while ((n = await request.Body.ReadAsync(buffer, ct)) > 0)
+            {
+                if (ms.Length + n > MaxBytes)
+                {
+                    throw TooLarge();
+                }
+
+                ms.Write(buffer, 0, n);
+            }
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(buffer);
         }
 
         return ms.ToArray();
