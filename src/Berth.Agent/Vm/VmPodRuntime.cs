@@ -3,6 +3,7 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using Berth.Agent.Pods;
 using Berth.Api.KubeVirt;
+using Berth.Api.Resources;
 using Berth.Network.Dns;
 using Berth.Network.Pods;
 using Berth.Runtime.Oci.Images;
@@ -253,9 +254,7 @@ internal sealed class VmPodRuntime(VmRuntime vms, IPodNetwork network, ImageStor
         var path = Path.Combine(PodDir(id), RecordFile);
         try
         {
-            return File.Exists(path) && JsonNode.Parse(File.ReadAllText(path)) is JsonObject record
-                ? record.Where(kv => kv.Value is not null).ToDictionary(kv => kv.Key, kv => kv.Value!.GetValue<string>())
-                : [];
+            return File.Exists(path) ? Json.StringMap(JsonNode.Parse(File.ReadAllText(path))) : [];
         }
         catch (Exception e) when (e is IOException or JsonException)
         {

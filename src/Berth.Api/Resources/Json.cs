@@ -69,6 +69,24 @@ public static class Json
     public static string? StringOf(JsonNode? node) =>
         node is JsonValue v && v.GetValueKind() == JsonValueKind.String ? v.GetValue<string>() : null;
 
+    /// <summary>A <c>map[string]string</c> field; non-string values are skipped.</summary>
+    public static Dictionary<string, string> StringMap(JsonNode? map)
+    {
+        var result = new Dictionary<string, string>(StringComparer.Ordinal);
+        if (map is JsonObject o)
+        {
+            foreach (var (k, v) in o)
+            {
+                if (Json.StringOf(v) is { } s)
+                {
+                    result[k] = s;
+                }
+            }
+        }
+
+        return result;
+    }
+
     public static JsonNode? Walk(JsonNode? node, params ReadOnlySpan<string> path)
     {
         foreach (var step in path)

@@ -192,22 +192,7 @@ public sealed class LabelSelector
     public bool Matches(JsonObject obj) => !IsNothing && (IsEmpty || Matches(LabelsOf(obj)));
 
     /// <summary>An object's <c>metadata.labels</c>; entries whose value is not a string are ignored.</summary>
-    public static IReadOnlyDictionary<string, string> LabelsOf(JsonObject obj)
-    {
-        var labels = new Dictionary<string, string>(StringComparer.Ordinal);
-        if (Json.Object(obj, "metadata", "labels") is { } map)
-        {
-            foreach (var (key, value) in map)
-            {
-                if (value is JsonValue v && v.GetValueKind() == JsonValueKind.String)
-                {
-                    labels[key] = v.GetValue<string>();
-                }
-            }
-        }
-
-        return labels;
-    }
+    public static IReadOnlyDictionary<string, string> LabelsOf(JsonObject obj) => Json.StringMap(Json.Walk(obj, "metadata", "labels"));
 
     /// <summary>
     /// The value <paramref name="label"/> must have for this selector to match (a single-valued =, == or in), or null;

@@ -78,8 +78,8 @@ public static class LabelSelectors
             return false;
         }
 
-        var set = Nodes.StringMap(labels);
-        foreach (var (k, v) in Nodes.StringMap(s["matchLabels"]))
+        var set = Json.StringMap(labels);
+        foreach (var (k, v) in Json.StringMap(s["matchLabels"]))
         {
             if (!set.TryGetValue(k, out var actual) || actual != v)
             {
@@ -121,7 +121,7 @@ public static class LabelSelectors
         }
 
         var requirements = new List<(string Key, string Text)>();
-        foreach (var (k, v) in Nodes.StringMap(s["matchLabels"]))
+        foreach (var (k, v) in Json.StringMap(s["matchLabels"]))
         {
             requirements.Add((k, $"{k}={v}"));
         }
@@ -149,7 +149,7 @@ public static class LabelSelectors
     /// <summary><c>labels.FormatLabels</c>: <c>a=b,c=d</c> sorted by key, or <c>&lt;none&gt;</c>.</summary>
     public static string FormatLabels(JsonNode? map)
     {
-        var pairs = Nodes.StringMap(map).OrderBy(p => p.Key, StringComparer.Ordinal).Select(p => $"{p.Key}={p.Value}").ToList();
+        var pairs = Json.StringMap(map).OrderBy(p => p.Key, StringComparer.Ordinal).Select(p => $"{p.Key}={p.Value}").ToList();
         return pairs.Count == 0 ? "<none>" : string.Join(",", pairs);
     }
 }

@@ -107,7 +107,7 @@ public sealed class NodeStrategy : ResourceStrategy
         }
 
         var roles = new SortedSet<string>(StringComparer.Ordinal);
-        foreach (var (key, value) in Nodes.StringMap(Json.Walk(obj, "metadata", "labels")))
+        foreach (var (key, value) in Json.StringMap(Json.Walk(obj, "metadata", "labels")))
         {
             if (key.StartsWith("node-role.kubernetes.io/", StringComparison.Ordinal) && key.Length > "node-role.kubernetes.io/".Length)
             {

@@ -31,23 +31,6 @@ internal static class Nodes
     public static IEnumerable<string> Strings(JsonNode? array) =>
         array is JsonArray a ? a.Select(Json.StringOf).Where(s => s is not null).Select(s => s!) : [];
 
-    /// <summary>A <c>map[string]string</c> field; non-string values are skipped.</summary>
-    public static Dictionary<string, string> StringMap(JsonNode? map)
-    {
-        var result = new Dictionary<string, string>(StringComparer.Ordinal);
-        if (map is JsonObject o)
-        {
-            foreach (var (k, v) in o)
-            {
-                if (Json.StringOf(v) is { } s)
-                {
-                    result[k] = s;
-                }
-            }
-        }
-
-        return result;
-    }
 
     /// <summary>The string at <paramref name="path"/>, or <c>""</c> (Go's zero value).</summary>
     public static string Str(JsonNode? node, params ReadOnlySpan<string> path) => Json.String(node, path) ?? "";
