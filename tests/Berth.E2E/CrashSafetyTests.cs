@@ -20,6 +20,7 @@ public sealed class CrashSafetyTests
         await using var berth = await BerthProcess.StartAsync();
         var acknowledged = new ConcurrentBag<string>();
         var started = 0;
+        var acknowledgedCount = 0;
         using (var http = ApiHttp.Create(berth))
         {
             http.Timeout = TimeSpan.FromSeconds(10);
@@ -43,7 +44,10 @@ public sealed class CrashSafetyTests
                         if (resp.StatusCode == HttpStatusCode.Created)
                         {
                             acknowledged.Add(name);
-                            if (acknowledged.Count == killAt)
+
+                            // Counted apart from the bag: two workers adding at once can both read the
+                            // bag's Count past killAt, and then no one would ever signal the kill.
+                            if (Interlocked.Increment(ref acknowledgedCount) >= killAt)
                             {
                                 killed.TrySetResult();
                             }
