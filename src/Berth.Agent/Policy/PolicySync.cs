@@ -216,20 +216,20 @@ internal sealed partial class PolicySync : IAsyncDisposable
         {
             ["metadata"] = new JsonObject
             {
-                ["name"] = meta["name"]?.DeepClone(),
-                ["namespace"] = meta["namespace"]?.DeepClone(),
-                ["uid"] = meta["uid"]?.DeepClone(),
-                ["labels"] = meta["labels"]?.DeepClone(),
+                ["name"] = Json.Detach(meta["name"]),
+                ["namespace"] = Json.Detach(meta["namespace"]),
+                ["uid"] = Json.Detach(meta["uid"]),
+                ["labels"] = Json.Detach(meta["labels"]),
             },
-            ["spec"] = new JsonObject { ["nodeName"] = spec["nodeName"]?.DeepClone(), ["hostNetwork"] = spec["hostNetwork"]?.DeepClone() },
-            ["status"] = new JsonObject { ["phase"] = status["phase"]?.DeepClone(), ["podIP"] = status["podIP"]?.DeepClone() },
+            ["spec"] = new JsonObject { ["nodeName"] = Json.Detach(spec["nodeName"]), ["hostNetwork"] = Json.Detach(spec["hostNetwork"]) },
+            ["status"] = new JsonObject { ["phase"] = Json.Detach(status["phase"]), ["podIP"] = Json.Detach(status["podIP"]) },
         };
         foreach (var list in (string[])["containers", "initContainers"])
         {
             if (spec[list] is JsonArray containers)
             {
                 view["spec"]![list] = new JsonArray(containers.OfType<JsonObject>()
-                    .Select(c => (JsonNode)new JsonObject { ["name"] = c["name"]?.DeepClone(), ["ports"] = c["ports"]?.DeepClone() }).ToArray());
+                    .Select(c => (JsonNode)new JsonObject { ["name"] = Json.Detach(c["name"]), ["ports"] = Json.Detach(c["ports"]) }).ToArray());
             }
         }
 

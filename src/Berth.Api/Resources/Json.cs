@@ -122,6 +122,27 @@ public static class Json
         }
     }
 
+    /// <summary>
+    /// A deep copy that keeps nothing of the parsed text behind <paramref name="node"/>. A tree from
+    /// <see cref="JsonNode.Parse(string, JsonNodeOptions?, JsonDocumentOptions)"/> is backed by its whole document, and
+    /// <see cref="JsonNode.DeepClone"/> of its values still points there: a cache that keeps a few cloned fields of an
+    /// object keeps the whole object's text alive. Strings and booleans are copied as values; a number keeps its exact
+    /// text on a document of its own few bytes (so <c>GetValue&lt;int&gt;</c> and its kin convert as before).
+    /// </summary>
+    public static JsonNode? Detach(JsonNode? node) => node switch
+    {
+        null => null,
+        JsonObject o => new JsonObject(o.Select(p => KeyValuePair.Create(p.Key, Detach(p.Value)))),
+        JsonArray a => new JsonArray([.. a.Select(Detach)]),
+        _ => node.GetValueKind() switch
+        {
+            JsonValueKind.String => JsonValue.Create(node.GetValue<string>()),
+            JsonValueKind.True => JsonValue.Create(true),
+            JsonValueKind.False => JsonValue.Create(false),
+            _ => JsonNode.Parse(node.ToJsonString()),
+        },
+    };
+
     /// <summary>Makes <paramref name="to"/>[<paramref name="name"/>] a deep copy of <paramref name="from"/>'s, or removes it when absent there.</summary>
     public static void CopyProperty(JsonObject from, JsonObject to, string name)
     {

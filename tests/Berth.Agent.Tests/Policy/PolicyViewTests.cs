@@ -34,5 +34,10 @@ public sealed class PolicyViewTests
         Assert.Null(view["metadata"]!["annotations"]);
         Assert.Null(view["status"]!["conditions"]);
         Assert.True(view.ToJsonString().Length < pod.ToJsonString().Length);
+
+        // The view holds copies, not values that point into the parsed pod: those would keep its whole text alive.
+        Assert.False(view["metadata"]!["labels"]!["app"]!.AsValue().TryGetValue<System.Text.Json.JsonElement>(out _));
+        Assert.False(view["metadata"]!["uid"]!.AsValue().TryGetValue<System.Text.Json.JsonElement>(out _));
+        Assert.False(view["status"]!["podIP"]!.AsValue().TryGetValue<System.Text.Json.JsonElement>(out _));
     }
 }
