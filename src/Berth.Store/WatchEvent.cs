@@ -19,4 +19,12 @@ public sealed record WatchEvent(
     ReadOnlyMemory<byte> Value,
     long Revision,
     long CreateRevision,
-    ReadOnlyMemory<byte>? PreviousValue);
+    ReadOnlyMemory<byte>? PreviousValue)
+{
+    /// <summary>
+    /// A decoded form of <see cref="Value"/> that the layer above keeps with the event. The embedded stores hand the
+    /// same event to every watch it matches, so the API server parses a change once for all its in-process watchers
+    /// (informers, caches, the agent) instead of once per watcher. The store never reads it.
+    /// </summary>
+    public object? Decoded { get; set; }
+}

@@ -2,6 +2,7 @@ using System.Buffers;
 using System.Text;
 using System.Text.Json.Nodes;
 using Berth.Server.Core;
+using Berth.Store;
 using Xunit;
 
 namespace Berth.Server.Tests;
@@ -45,5 +46,46 @@ public sealed class ObjectCodecTests
     {
         var obj = ObjectCodec.Decode(Encoding.UTF8.GetBytes("""{"apiVersion":"v1","kind":"Pod","metadata":{"name":"a"}}"""), 5);
         Assert.Equal("5", obj["metadata"]!["resourceVersion"]!.GetValue<string>());
+    }
+
+    [Fact]
+    public void EveryWatchOfAnEventGetsItsOwnTreeOverOneParse()
+    {
+        var stored = Encoding.UTF8.GetBytes("""{"apiVersion":"v1","kind":"Pod","metadata":{"name":"a","labels":{"app":"web"}},"spec":{"nodeName":"n1"}}""");
+        var e = new WatchEvent(WatchEventType.Created, "/pods/default/a", stored, 12, 12, null);
+
+        var first = ObjectCodec.DecodeShared(e);
+        var parsed = e.Decoded;
+        var second = ObjectCodec.DecodeShared(e);
+
+        Assert.NotNull(parsed);
+        Assert.Same(parsed, e.Decoded);
+        Assert.NotSame(first, second);
+        Assert.Equal("12", first["metadata"]!["resourceVersion"]!.GetValue<string>());
+        Assert.True(JsonNode.DeepEquals(ObjectCodec.Decode(stored, 12), first));
+
+        // A watcher may change its object (decoded objects are the caller's): the others do not see it.
+        first["metadata"]!["labels"]!["app"] = "changed";
+        first["spec"] = new JsonObject();
+        Assert.Equal("web", second["metadata"]!["labels"]!["app"]!.GetValue<string>());
+        Assert.Equal("n1", second["spec"]!["nodeName"]!.GetValue<string>());
+        Assert.Equal("web", ObjectCodec.DecodeShared(e)["metadata"]!["labels"]!["app"]!.GetValue<string>());
+    }
+
+    [Fact]
+    public void WatchesDecodingTheSameEventAtOnceAllSeeTheWholeObject()
+    {
+        var stored = Encoding.UTF8.GetBytes("""{"apiVersion":"v1","kind":"ConfigMap","metadata":{"name":"a"},"data":{"k1":"v1","k2":"v2","k3":"v3"}}""");
+        for (var round = 0; round < 200; round++)
+        {
+            var e = new WatchEvent(WatchEventType.Created, "/configmaps/default/a", stored, round + 1, round + 1, null);
+            var results = new string[8];
+            Parallel.For(0, results.Length, i =>
+            {
+                var obj = ObjectCodec.DecodeShared(e);
+                results[i] = string.Join(",", obj["data"]!.AsObject().Select(p => p.Key + "=" + p.Value!.GetValue<string>()));
+            });
+            Assert.All(results, r => Assert.Equal("k1=v1,k2=v2,k3=v3", r));
+        }
     }
 }

@@ -3,7 +3,9 @@ using System.Buffers.Text;
 using System.Text;
 using System.Text.Json;
 using System.Text.Encodings.Web;
+using System.Runtime.CompilerServices;
 using System.Text.Json.Nodes;
+using Berth.Store;
 
 namespace Berth.Server.Core;
 
@@ -17,6 +19,9 @@ namespace Berth.Server.Core;
 /// </summary>
 public static class ObjectCodec
 {
+    [ThreadStatic]
+    private static ArrayBufferWriter<byte>? t_splice;
+
     private static readonly byte[] MetadataToken = "\"metadata\":{"u8.ToArray();
     private static readonly JsonWriterOptions WriterOptions = new()
     {
@@ -91,6 +96,42 @@ public static class ObjectCodec
 
         meta["resourceVersion"] = revision.ToString(System.Globalization.CultureInfo.InvariantCulture);
         return node;
+    }
+
+    /// <summary>
+    /// The object of a store event, as <see cref="Decode"/> gives it, over a parse of the event's value that is made once
+    /// and kept on the event (<see cref="WatchEvent.Decoded"/>): every watch that gets the same event gets its own tree
+    /// (mutable, as a decoded object is), but none parses the text again. The parsed form is a
+    /// <see cref="JsonElement"/> with the resourceVersion already in its text; elements are safe to read from many threads.
+    /// </summary>
+    public static JsonObject DecodeShared(WatchEvent e)
+    {
+        // Two watches may parse the same event at once: both parses are whole and equal, and the slot keeps one.
+        if (e.Decoded is not StrongBox<JsonElement> parsed)
+        {
+            parsed = new StrongBox<JsonElement>(ParseWithRevision(e.Value.Span, e.Revision));
+            e.Decoded = parsed;
+        }
+
+        return parsed.Value.ValueKind == JsonValueKind.Object
+            ? JsonObject.Create(parsed.Value)!
+            : throw new InvalidDataException("stored value is not a JSON object");
+    }
+
+    /// <summary>The stored bytes with the revision spliced in, parsed into an element that owns an exact copy of the text.</summary>
+    private static JsonElement ParseWithRevision(ReadOnlySpan<byte> stored, long revision)
+    {
+        var buffer = t_splice ??= new ArrayBufferWriter<byte>(4096);
+        buffer.ResetWrittenCount();
+        WriteWithRevision(buffer, stored, revision);
+        var reader = new Utf8JsonReader(buffer.WrittenSpan);
+        var element = JsonElement.ParseValue(ref reader);
+        if (buffer.Capacity > 1 << 20)
+        {
+            t_splice = null; // one huge object should not pin a huge buffer to the thread
+        }
+
+        return element;
     }
 
     /// <summary>Writes the stored bytes with <c>"resourceVersion":"N"</c> spliced into the top-level metadata.</summary>

@@ -182,7 +182,7 @@ public sealed class WatchService(ResourceService resources)
                 WatchEventType.Updated => ApiWatchEvent.Modified,
                 _ => ApiWatchEvent.Deleted,
             };
-            var item = new WatchItem(type, e.Value, e.Revision);
+            var item = new WatchItem(type, e.Value, e.Revision) { Source = e };
             if (_filter.IsEverything)
             {
                 return item;
@@ -232,8 +232,14 @@ public sealed record WatchItem(string Type, ReadOnlyMemory<byte> Stored, long Re
     /// <summary>True for bookmarks, whose object carries only the resourceVersion.</summary>
     public bool IsBookmark => Type == ApiWatchEvent.Bookmark;
 
-    /// <summary>The object with its resourceVersion set.</summary>
-    public JsonObject Object => _object ??= ObjectCodec.Decode(Stored, Revision);
+    /// <summary>The store event this item reports, when it reports one (its decoded form is shared; see <see cref="Object"/>).</summary>
+    internal WatchEvent? Source { get; init; }
+
+    /// <summary>
+    /// The object with its resourceVersion set: a tree of its own, over the store event's parsed form, which is parsed
+    /// once for every watch that gets the event (<see cref="ObjectCodec.DecodeShared"/>).
+    /// </summary>
+    public JsonObject Object => _object ??= Source is { } source ? ObjectCodec.DecodeShared(source) : ObjectCodec.Decode(Stored, Revision);
 
     /// <summary>An ERROR event: its object is the failure's Status.</summary>
     public static WatchItem Error(ApiException failure) =>
