@@ -88,4 +88,17 @@ public sealed class ObjectCodecTests
             Assert.All(results, r => Assert.Equal("k1=v1,k2=v2,k3=v3", r));
         }
     }
+
+    [Fact]
+    public void EncodingsOnOneThreadDoNotShareBytes()
+    {
+        var big = JsonNode.Parse($$$"""{"apiVersion":"v1","kind":"ConfigMap","metadata":{"name":"big"},"data":{"k":"{{{new string('x', 100_000)}}}"}}""")!.AsObject();
+        var small = JsonNode.Parse("""{"apiVersion":"v1","kind":"ConfigMap","metadata":{"name":"s"}}""")!.AsObject();
+        var first = ObjectCodec.Encode(big);
+        var second = ObjectCodec.Encode(small);
+        var third = ObjectCodec.Encode(big);
+        Assert.Equal("""{"apiVersion":"v1","kind":"ConfigMap","metadata":{"name":"s"}}""", Encoding.UTF8.GetString(second));
+        Assert.Equal(first, third);
+        Assert.Equal(100_000, JsonNode.Parse(first)!["data"]!["k"]!.GetValue<string>().Length);
+    }
 }

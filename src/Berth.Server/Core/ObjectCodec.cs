@@ -19,8 +19,9 @@ namespace Berth.Server.Core;
 /// </summary>
 public static class ObjectCodec
 {
+    /// <summary>A scratch buffer per thread for <see cref="Encode"/> and <see cref="ParseWithRevision"/> (both synchronous): only the result is allocated.</summary>
     [ThreadStatic]
-    private static ArrayBufferWriter<byte>? t_splice;
+    private static ArrayBufferWriter<byte>? t_scratch;
 
     private static readonly byte[] MetadataToken = "\"metadata\":{"u8.ToArray();
     private static readonly JsonWriterOptions WriterOptions = new()
@@ -33,7 +34,7 @@ public static class ObjectCodec
     /// <summary>Serialises <paramref name="obj"/> in the stored form (no resourceVersion, canonical field order).</summary>
     public static byte[] Encode(JsonObject obj)
     {
-        var buffer = new ArrayBufferWriter<byte>(1024);
+        var buffer = Scratch();
         using (var w = new Utf8JsonWriter(buffer, WriterOptions))
         {
             w.WriteStartObject();
@@ -80,7 +81,9 @@ public static class ObjectCodec
             w.WriteEndObject();
         }
 
-        return buffer.WrittenSpan.ToArray();
+        var encoded = buffer.WrittenSpan.ToArray();
+        ReleaseScratch(buffer);
+        return encoded;
     }
 
     /// <summary>Parses a stored object and sets its <c>metadata.resourceVersion</c> to <paramref name="revision"/>.</summary>
@@ -121,17 +124,27 @@ public static class ObjectCodec
     /// <summary>The stored bytes with the revision spliced in, parsed into an element that owns an exact copy of the text.</summary>
     private static JsonElement ParseWithRevision(ReadOnlySpan<byte> stored, long revision)
     {
-        var buffer = t_splice ??= new ArrayBufferWriter<byte>(4096);
-        buffer.ResetWrittenCount();
+        var buffer = Scratch();
         WriteWithRevision(buffer, stored, revision);
         var reader = new Utf8JsonReader(buffer.WrittenSpan);
         var element = JsonElement.ParseValue(ref reader);
+        ReleaseScratch(buffer);
+        return element;
+    }
+
+    private static ArrayBufferWriter<byte> Scratch()
+    {
+        var buffer = t_scratch ??= new ArrayBufferWriter<byte>(4096);
+        buffer.ResetWrittenCount();
+        return buffer;
+    }
+
+    private static void ReleaseScratch(ArrayBufferWriter<byte> buffer)
+    {
         if (buffer.Capacity > 1 << 20)
         {
-            t_splice = null; // one huge object should not pin a huge buffer to the thread
+            t_scratch = null; // one huge object should not pin a huge buffer to the thread
         }
-
-        return element;
     }
 
     /// <summary>Writes the stored bytes with <c>"resourceVersion":"N"</c> spliced into the top-level metadata.</summary>

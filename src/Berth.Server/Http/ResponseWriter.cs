@@ -20,13 +20,13 @@ public static class ResponseWriter
     {
         ctx.Response.StatusCode = code;
         ctx.Response.ContentType = JsonContentType;
-        var buffer = new ArrayBufferWriter<byte>(1024);
-        using (var w = new Utf8JsonWriter(buffer, WriterOptions))
+        // Straight into the response pipe's pooled memory: no buffer of our own to grow and copy.
+        using (var w = new Utf8JsonWriter(ctx.Response.BodyWriter, WriterOptions))
         {
             node.WriteTo(w);
         }
 
-        await ctx.Response.Body.WriteAsync(buffer.WrittenMemory, ctx.RequestAborted);
+        await ctx.Response.BodyWriter.FlushAsync(ctx.RequestAborted);
     }
 
     public static async Task WriteBytesAsync(HttpContext ctx, int code, byte[] json)
