@@ -27,4 +27,11 @@ public sealed record WatchEvent(
     /// (informers, caches, the agent) instead of once per watcher. The store never reads it.
     /// </summary>
     public object? Decoded { get; set; }
+
+    /// <summary>Events are equal by what they report; <see cref="Decoded"/> is a cache and does not count.</summary>
+    public bool Equals(WatchEvent? other) =>
+        other is not null && Type == other.Type && Key == other.Key && Value.Equals(other.Value) && Revision == other.Revision &&
+        CreateRevision == other.CreateRevision && Nullable.Equals(PreviousValue, other.PreviousValue);
+
+    public override int GetHashCode() => HashCode.Combine(Type, Key, Value, Revision, CreateRevision, PreviousValue);
 }

@@ -1,9 +1,9 @@
 using System.Buffers;
 using System.Buffers.Text;
-using System.Text;
-using System.Text.Json;
-using System.Text.Encodings.Web;
 using System.Runtime.CompilerServices;
+using System.Text;
+using System.Text.Encodings.Web;
+using System.Text.Json;
 using System.Text.Json.Nodes;
 using Berth.Store;
 
