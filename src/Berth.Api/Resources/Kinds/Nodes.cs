@@ -31,7 +31,6 @@ internal static class Nodes
     public static IEnumerable<string> Strings(JsonNode? array) =>
         array is JsonArray a ? a.Select(Json.StringOf).Where(s => s is not null).Select(s => s!) : [];
 
-
     /// <summary>The string at <paramref name="path"/>, or <c>""</c> (Go's zero value).</summary>
     public static string Str(JsonNode? node, params ReadOnlySpan<string> path) => Json.String(node, path) ?? "";
 
