@@ -33,8 +33,11 @@ public sealed class ResourceService(IStore store, ResourceRegistry registry, Tim
     /// <summary>The namespaces' lifecycle from a watch-fed cache (null: every create reads its namespace from the store).</summary>
     public NamespaceCache? Namespaces { get; set; }
 
-    /// <summary>Draws the 5-character suffix of a <c>metadata.generateName</c> (random; replaceable so that tests can force collisions).</summary>
-    public Func<string> GenerateNameSuffix { get; set; } = RandomSuffix;
+    /// <summary>
+    /// Draws the 5-character suffix for a <c>metadata.generateName</c> prefix (random; replaceable so that tests can force
+    /// collisions for their own prefix while the controllers keep drawing for theirs).
+    /// </summary>
+    public Func<string, string> GenerateNameSuffix { get; set; } = RandomSuffix;
 
     /// <summary>Reads one object.</summary>
     public async Task<JsonObject> GetAsync(ResourceType type, string? ns, string name, CancellationToken ct)
@@ -127,7 +130,7 @@ public sealed class ResourceService(IStore store, ResourceRegistry registry, Tim
         var generatedFrom = string.IsNullOrEmpty(Json.String(meta, "name")) ? Json.String(meta, "generateName") : null;
         if (generatedFrom is { Length: > 0 })
         {
-            meta["name"] = generatedFrom + GenerateNameSuffix();
+            meta["name"] = generatedFrom + GenerateNameSuffix(generatedFrom);
         }
 
         var name = Json.String(meta, "name") ?? "";
@@ -174,7 +177,7 @@ public sealed class ResourceService(IStore store, ResourceRegistry registry, Tim
             }
             catch (KeyExistsException) when (generatedFrom is { Length: > 0 } && attempt < MaxGenerateNameAttempts)
             {
-                name = generatedFrom + GenerateNameSuffix();
+                name = generatedFrom + GenerateNameSuffix(generatedFrom);
                 meta["name"] = name;
             }
             catch (KeyExistsException)
@@ -527,7 +530,7 @@ public sealed class ResourceService(IStore store, ResourceRegistry registry, Tim
     /// <summary>RFC 3339 with second precision, as Kubernetes writes metav1.Time.</summary>
     public static string Timestamp(DateTimeOffset t) => t.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", CultureInfo.InvariantCulture);
 
-    private static string RandomSuffix() =>
+    private static string RandomSuffix(string _) =>
         string.Create(5, 0, (span, _) =>
         {
             for (var i = 0; i < span.Length; i++)
