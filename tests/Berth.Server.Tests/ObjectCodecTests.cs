@@ -73,6 +73,26 @@ public sealed class ObjectCodecTests
     }
 
     [Fact]
+    public void TheSharedParseIsTheEventsObjectWithItsRevisionAndItsTreesAreBuiltOverIt()
+    {
+        var stored = Encoding.UTF8.GetBytes("""{"apiVersion":"v1","kind":"Pod","metadata":{"name":"a"},"spec":{"nodeName":"n1"}}""");
+        var e = new WatchEvent(WatchEventType.Updated, "/pods/default/a", stored, 30, 12, null);
+
+        var parsed = ObjectCodec.ParseShared(e);
+        Assert.Equal("30", parsed.GetProperty("metadata").GetProperty("resourceVersion").GetString());
+        Assert.Equal("n1", parsed.GetProperty("spec").GetProperty("nodeName").GetString());
+        Assert.True(JsonNode.DeepEquals(ObjectCodec.Decode(stored, 30), JsonNode.Parse(parsed.GetRawText())));
+
+        // One parse: the element a watch reads and the one its tree is built over are the same.
+        var slot = e.Decoded;
+        var tree = ObjectCodec.DecodeShared(e);
+        Assert.NotNull(slot);
+        Assert.Same(slot, e.Decoded);
+        Assert.Equal(parsed.GetRawText(), ObjectCodec.ParseShared(e).GetRawText());
+        Assert.Equal("30", tree["metadata"]!["resourceVersion"]!.GetValue<string>());
+    }
+
+    [Fact]
     public void WatchesDecodingTheSameEventAtOnceAllSeeTheWholeObject()
     {
         var stored = Encoding.UTF8.GetBytes("""{"apiVersion":"v1","kind":"ConfigMap","metadata":{"name":"a"},"data":{"k1":"v1","k2":"v2","k3":"v3"}}""");

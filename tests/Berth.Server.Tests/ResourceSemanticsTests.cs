@@ -118,6 +118,10 @@ public sealed class ResourceSemanticsTests(ApiOnlyServerFixture fx) : IClassFixt
             await foreach (var e in fx.Api.WatchAsync(cms, "default", new ListOptions { ResourceVersion = list.ResourceVersion, LabelSelector = "tier=web" }, cts.Token))
             {
                 events.Add((e.Type, Json.String(e.Object, "metadata", "name")!));
+
+                // In-process watches also hand out the shared parse: the same object, revision included.
+                Assert.NotNull(e.Parsed);
+                Assert.Equal(e.Object.ToJsonString(), Json.Detach(e.Parsed.Value)!.ToJsonString());
                 if (events.Count == 3)
                 {
                     enough.TrySetResult();

@@ -23,7 +23,7 @@ internal static class PolicyStates
 {
     public static PolicyState Build(
         string nodeName,
-        IEnumerable<JsonObject> pods,
+        IEnumerable<PolicyPodEntry> pods,
         IEnumerable<JsonObject> namespaces,
         IEnumerable<JsonObject> policies,
         IReadOnlyDictionary<string, IPAddress> localAddresses,
@@ -32,30 +32,25 @@ internal static class PolicyStates
         var rest = NetworkPolicyMapper.StateFromJson(nodeName, [], namespaces, policies, onInvalid);
         var all = new List<PolicyPod>();
         var local = new List<PolicyPod>();
-        foreach (var obj in pods)
+        foreach (var entry in pods)
         {
-            if (Json.String(obj, "status", "phase") is "Succeeded" or "Failed")
+            if (entry.Phase is "Succeeded" or "Failed")
             {
                 continue;
             }
 
-            PolicyPod? pod;
-            try
+            if (entry.Invalid is { } invalid)
             {
-                pod = NetworkPolicyMapper.PodFromJson(obj);
-            }
-            catch (FormatException e)
-            {
-                onInvalid?.Invoke($"Pod {Json.String(obj, "metadata", "namespace")}/{Json.String(obj, "metadata", "name")}", e);
+                onInvalid?.Invoke($"Pod {entry.Namespace}/{entry.Name}", invalid);
                 continue;
             }
 
-            if (pod is null)
+            if (entry.Pod is not { } pod)
             {
                 continue;
             }
 
-            if (Json.String(obj, "spec", "nodeName") == nodeName)
+            if (entry.NodeName == nodeName)
             {
                 if (!localAddresses.TryGetValue(pod.Uid, out var address))
                 {

@@ -1,4 +1,5 @@
 using System.Net;
+using System.Text.Json;
 using System.Text.Json.Nodes;
 using Berth.Agent.Services;
 using Berth.Api.Client;
@@ -44,9 +45,9 @@ internal sealed partial class PolicySync : IAsyncDisposable
     private readonly IPodNetwork _inner;
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
-    private readonly ObjectCache _pods;
-    private readonly ObjectCache _namespaces;
-    private readonly ObjectCache _policies;
+    private readonly ObjectCache<PolicyPodEntry> _pods;
+    private readonly ObjectCache<JsonObject> _namespaces;
+    private readonly ObjectCache<JsonObject> _policies;
     private readonly OnDemandPolicyEnforcer _enforcer;
     private readonly NetworkPolicyLoop _loop;
     private readonly SemaphoreSlim _changed = new(0, 1);
@@ -62,9 +63,10 @@ internal sealed partial class PolicySync : IAsyncDisposable
         _inner = network;
         _time = time;
         _logger = loggers.CreateLogger<PolicySync>();
-        _pods = new ObjectCache(api, ResourceRegistry.Default.Find("", "v1", "pods")!, time, _logger, PolicyView);
-        _namespaces = new ObjectCache(api, ResourceRegistry.Default.Find("", "v1", "namespaces")!, time, _logger);
-        _policies = new ObjectCache(api, ResourceRegistry.Default.Find("networking.k8s.io", "v1", "networkpolicies")!, time, _logger);
+        _pods = new ObjectCache<PolicyPodEntry>(api, ResourceRegistry.Default.Find("", "v1", "pods")!, time, _logger,
+            (pod, parsed) => parsed is { } p ? PolicyPodEntry.From(p) : PolicyPodEntry.From(pod));
+        _namespaces = ObjectCache.Whole(api, ResourceRegistry.Default.Find("", "v1", "namespaces")!, time, _logger);
+        _policies = ObjectCache.Whole(api, ResourceRegistry.Default.Find("networking.k8s.io", "v1", "networkpolicies")!, time, _logger);
         TableName = options.BridgeName == "berth0" ? "berth-policy" : options.BridgeName + "-policy";
         _enforcer = new OnDemandPolicyEnforcer(new NftablesPolicyEnforcer(new NetworkPolicyOptions { TableName = TableName }, loggers.CreateLogger<NftablesPolicyEnforcer>()));
         _loop = new NetworkPolicyLoop(_enforcer, time, TimeSpan.FromSeconds(1), loggers.CreateLogger<NetworkPolicyLoop>());
@@ -133,7 +135,7 @@ internal sealed partial class PolicySync : IAsyncDisposable
 
         // The pod's labels come from the API: its own watch event and the cluster-wide pod cache's are the same write.
         var deadline = _time.GetUtcNow() + TimeSpan.FromSeconds(10);
-        while (!_pods.Items().Any(p => Json.String(p, "metadata", "uid") == pod.PodUid))
+        while (!_pods.Items().Any(p => p.Uid == pod.PodUid))
         {
             if (_time.GetUtcNow() > deadline)
             {
@@ -185,16 +187,17 @@ internal sealed partial class PolicySync : IAsyncDisposable
     {
         lock (_apply)
         {
-            var pods = _pods.Items();
             var policies = _policies.Items();
-            // No policy anywhere: nothing to enforce, and no need to map every pod of the cluster on every pod change.
+            // No policy anywhere: nothing to enforce, and no need to copy out, let alone map, every pod of the cluster on
+            // every pod change (this runs every few tens of milliseconds while pods are being created).
+            IReadOnlyList<PolicyPodEntry> pods = policies.Count > 0 || _seeded.Count > 0 ? _pods.Items() : [];
             var state = PolicyStates.Build(_options.NodeName, policies.Count == 0 ? [] : pods, _namespaces.Items(), policies, _local,
                 (what, e) => LogInvalid(_logger, what, e.Message));
 
             // Networks found on disk at start whose pods the API no longer has are orphans the agent removes: forget them.
             if (_seeded.Count > 0)
             {
-                var uids = pods.Select(p => Json.String(p, "metadata", "uid")).ToHashSet(StringComparer.Ordinal);
+                var uids = pods.Select(p => p.Uid).ToHashSet(StringComparer.Ordinal);
                 foreach (var uid in _seeded.Where(u => !uids.Contains(u)).ToList())
                 {
                     _seeded.Remove(uid);
@@ -204,36 +207,6 @@ internal sealed partial class PolicySync : IAsyncDisposable
 
             return _loop.Update(state);
         }
-    }
-
-    /// <summary>What the policy state reads of a pod (identity, labels, node, phase, address, named ports): the cache keeps only that.</summary>
-    internal static JsonObject PolicyView(JsonObject pod)
-    {
-        var meta = pod["metadata"] as JsonObject ?? [];
-        var spec = pod["spec"] as JsonObject ?? [];
-        var status = pod["status"] as JsonObject ?? [];
-        var view = new JsonObject
-        {
-            ["metadata"] = new JsonObject
-            {
-                ["name"] = Json.Detach(meta["name"]),
-                ["namespace"] = Json.Detach(meta["namespace"]),
-                ["uid"] = Json.Detach(meta["uid"]),
-                ["labels"] = Json.Detach(meta["labels"]),
-            },
-            ["spec"] = new JsonObject { ["nodeName"] = Json.Detach(spec["nodeName"]), ["hostNetwork"] = Json.Detach(spec["hostNetwork"]) },
-            ["status"] = new JsonObject { ["phase"] = Json.Detach(status["phase"]), ["podIP"] = Json.Detach(status["podIP"]) },
-        };
-        foreach (var list in (string[])["containers", "initContainers"])
-        {
-            if (spec[list] is JsonArray containers)
-            {
-                view["spec"]![list] = new JsonArray(containers.OfType<JsonObject>()
-                    .Select(c => (JsonNode)new JsonObject { ["name"] = Json.Detach(c["name"]), ["ports"] = Json.Detach(c["ports"]) }).ToArray());
-            }
-        }
-
-        return view;
     }
 
     private async Task RunAsync(CancellationToken ct)

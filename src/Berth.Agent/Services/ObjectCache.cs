@@ -1,3 +1,4 @@
+using System.Text.Json;
 using System.Text.Json.Nodes;
 using Berth.Api.Client;
 using Berth.Api.Resources;
@@ -6,14 +7,17 @@ using Microsoft.Extensions.Logging;
 namespace Berth.Agent.Services;
 
 /// <summary>
-/// A list + watch cache of one resource type across namespaces (a minimal informer): objects by
-/// <c>namespace/name</c>; <see cref="Changed"/> fires after every applied change (and after each re-list).
-/// Re-lists after a watch error or an expired version. With <paramref name="project"/>, only what it
-/// keeps of each object is held (a node-wide pod cache holding whole pods costs as much memory as the pods).
+/// A list + watch cache of one resource type across namespaces (a minimal informer): what <paramref name="keep"/>
+/// makes of each object, by <c>namespace/name</c>; <see cref="Changed"/> fires after every applied change (and after
+/// each re-list). Re-lists after a watch error or an expired version. <paramref name="keep"/> gets the object and, for
+/// watch events of an in-process client, its shared parse (<see cref="ApiWatchEvent.Parsed"/>): a cache that keeps
+/// little of each object reads that and never builds the rest into a tree (a node-wide pod cache holding whole pods
+/// costs as much memory as the pods).
 /// </summary>
-internal sealed partial class ObjectCache(IApiClient api, ResourceType type, TimeProvider time, ILogger logger, Func<JsonObject, JsonObject>? project = null)
+internal sealed partial class ObjectCache<T>(IApiClient api, ResourceType type, TimeProvider time, ILogger logger, Func<JsonObject, JsonElement?, T> keep)
+    where T : class
 {
-    private readonly Dictionary<string, JsonObject> _items = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, T> _items = new(StringComparer.Ordinal);
     private readonly Lock _lock = new();
     private readonly TaskCompletionSource _synced = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
@@ -21,7 +25,7 @@ internal sealed partial class ObjectCache(IApiClient api, ResourceType type, Tim
 
     public Task Synced => _synced.Task;
 
-    public IReadOnlyList<JsonObject> Items()
+    public IReadOnlyList<T> Items()
     {
         lock (_lock)
         {
@@ -42,7 +46,7 @@ internal sealed partial class ObjectCache(IApiClient api, ResourceType type, Tim
                     _items.Clear();
                     foreach (var item in list.Items)
                     {
-                        _items[Key(item)] = project is null ? item : project(item);
+                        _items[Key(item)] = keep(item, null);
                     }
                 }
 
@@ -53,21 +57,23 @@ internal sealed partial class ObjectCache(IApiClient api, ResourceType type, Tim
                 {
                     await foreach (var e in api.WatchAsync(type, null, new ListOptions { ResourceVersion = rv, AllowWatchBookmarks = true, TimeoutSeconds = 300 }, ct))
                     {
-                        rv = Json.String(e.Object, "metadata", "resourceVersion") is { Length: > 0 } v ? v : rv;
+                        var parsed = e.Parsed;
+                        rv = (parsed is { } p ? Json.String(p, "metadata", "resourceVersion") : Json.String(e.Object, "metadata", "resourceVersion")) is { Length: > 0 } v ? v : rv;
                         if (e.Type == ApiWatchEvent.Bookmark)
                         {
                             continue;
                         }
 
+                        var key = parsed is { } q ? Key(q) : Key(e.Object);
                         lock (_lock)
                         {
                             if (e.Type == ApiWatchEvent.Deleted)
                             {
-                                _items.Remove(Key(e.Object));
+                                _items.Remove(key);
                             }
                             else
                             {
-                                _items[Key(e.Object)] = project is null ? e.Object : project(e.Object);
+                                _items[key] = keep(e.Object, parsed);
                             }
                         }
 
@@ -99,6 +105,14 @@ internal sealed partial class ObjectCache(IApiClient api, ResourceType type, Tim
 
     private static string Key(JsonObject o) => $"{Json.String(o, "metadata", "namespace")}/{Json.String(o, "metadata", "name")}";
 
+    private static string Key(JsonElement o) => $"{Json.String(o, "metadata", "namespace")}/{Json.String(o, "metadata", "name")}";
     [LoggerMessage(EventId = 3401, Level = LogLevel.Warning, Message = "{Resource} list/watch failed: {Error}; listing again")]
     private static partial void LogFailed(ILogger logger, string resource, string error);
+}
+
+/// <summary>Caches that keep whole objects.</summary>
+internal static class ObjectCache
+{
+    public static ObjectCache<JsonObject> Whole(IApiClient api, ResourceType type, TimeProvider time, ILogger logger) =>
+        new(api, type, time, logger, (o, _) => o);
 }

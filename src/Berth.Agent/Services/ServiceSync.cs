@@ -17,8 +17,8 @@ internal sealed partial class ServiceSync(IApiClient api, ServiceProxyLoop? prox
 {
     private static readonly TimeSpan Coalesce = TimeSpan.FromMilliseconds(20);
     private readonly SemaphoreSlim _changed = new(0, 1);
-    private readonly ObjectCache _services = new(api, ResourceRegistry.Default.Find("", "v1", "services")!, time, logger);
-    private readonly ObjectCache _slices = new(api, ResourceRegistry.Default.Find("discovery.k8s.io", "v1", "endpointslices")!, time, logger);
+    private readonly ObjectCache<JsonObject> _services = ObjectCache.Whole(api, ResourceRegistry.Default.Find("", "v1", "services")!, time, logger);
+    private readonly ObjectCache<JsonObject> _slices = ObjectCache.Whole(api, ResourceRegistry.Default.Find("discovery.k8s.io", "v1", "endpointslices")!, time, logger);
 
     public async Task RunAsync(CancellationToken ct)
     {

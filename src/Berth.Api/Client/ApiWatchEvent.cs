@@ -1,3 +1,4 @@
+using System.Text.Json;
 using System.Text.Json.Nodes;
 
 namespace Berth.Api.Client;
@@ -9,4 +10,11 @@ public sealed record ApiWatchEvent(string Type, JsonObject Object)
     public const string Modified = "MODIFIED";
     public const string Deleted = "DELETED";
     public const string Bookmark = "BOOKMARK";
+
+    /// <summary>
+    /// The same object as parsed, when the client has it in that form (in-process watches: one parse shared by every
+    /// watch of the event). Read-only and cheap to read: a cache that keeps a few fields reads them here, where reading
+    /// <see cref="Object"/> builds that watch's own tree as it goes.
+    /// </summary>
+    public JsonElement? Parsed { get; init; }
 }

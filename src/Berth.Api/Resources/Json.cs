@@ -143,6 +143,40 @@ public static class Json
         },
     };
 
+    /// <summary>
+    /// A tree of its own built from a parsed element, as <see cref="Detach(JsonNode?)"/> copies one: nothing of it points
+    /// into the element's document. Reads only what it copies (a <c>JsonObject</c> over the whole element would build a
+    /// dictionary for every object it passes through). An absent element (<c>default</c>) and JSON null give null.
+    /// </summary>
+    public static JsonNode? Detach(JsonElement element) => element.ValueKind switch
+    {
+        JsonValueKind.Object => new JsonObject(element.EnumerateObject().Select(p => KeyValuePair.Create(p.Name, Detach(p.Value)))),
+        JsonValueKind.Array => new JsonArray([.. element.EnumerateArray().Select(Detach)]),
+        JsonValueKind.String => JsonValue.Create(element.GetString()),
+        JsonValueKind.True => JsonValue.Create(true),
+        JsonValueKind.False => JsonValue.Create(false),
+        JsonValueKind.Number => JsonNode.Parse(element.GetRawText()),
+        _ => null,
+    };
+
+    /// <summary>The element at <paramref name="path"/>, or <c>default</c> (<see cref="JsonValueKind.Undefined"/>) when a step is missing or not an object.</summary>
+    public static JsonElement Walk(JsonElement element, params ReadOnlySpan<string> path)
+    {
+        foreach (var step in path)
+        {
+            if (element.ValueKind != JsonValueKind.Object || !element.TryGetProperty(step, out element))
+            {
+                return default;
+            }
+        }
+
+        return element;
+    }
+
+    /// <summary>The string at <paramref name="path"/> of a parsed element, or null when missing or not a string.</summary>
+    public static string? String(JsonElement element, params ReadOnlySpan<string> path) =>
+        Walk(element, path) is { ValueKind: JsonValueKind.String } v ? v.GetString() : null;
+
     /// <summary>Makes <paramref name="to"/>[<paramref name="name"/>] a deep copy of <paramref name="from"/>'s, or removes it when absent there.</summary>
     public static void CopyProperty(JsonObject from, JsonObject to, string name)
     {

@@ -30,7 +30,7 @@ public sealed class LocalApiClient(ResourceService resources, DeletionService de
                 throw ApiException.FromStatus(item.Object, (int)(Json.Long(item.Object, "code") ?? 500));
             }
 
-            yield return new ApiWatchEvent(item.Type, item.Object);
+            yield return new ApiWatchEvent(item.Type, item.Object) { Parsed = item.Parsed };
         }
     }
 

@@ -109,6 +109,15 @@ public static class ObjectCodec
     /// </summary>
     public static JsonObject DecodeShared(WatchEvent e)
     {
+        var parsed = ParseShared(e);
+        return parsed.ValueKind == JsonValueKind.Object
+            ? JsonObject.Create(parsed)!
+            : throw new InvalidDataException("stored value is not a JSON object");
+    }
+
+    /// <summary>The event's value with its resourceVersion, parsed once and kept on the event (read-only; see <see cref="DecodeShared"/>).</summary>
+    public static JsonElement ParseShared(WatchEvent e)
+    {
         // Two watches may parse the same event at once: both parses are whole and equal, and the slot keeps one.
         if (e.Decoded is not StrongBox<JsonElement> parsed)
         {
@@ -116,9 +125,7 @@ public static class ObjectCodec
             e.Decoded = parsed;
         }
 
-        return parsed.Value.ValueKind == JsonValueKind.Object
-            ? JsonObject.Create(parsed.Value)!
-            : throw new InvalidDataException("stored value is not a JSON object");
+        return parsed.Value;
     }
 
     /// <summary>The stored bytes with the revision spliced in, parsed into an element that owns an exact copy of the text.</summary>

@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Runtime.CompilerServices;
+using System.Text.Json;
 using System.Text.Json.Nodes;
 using Berth.Api.Client;
 using Berth.Api.Resources;
@@ -240,6 +241,9 @@ public sealed record WatchItem(string Type, ReadOnlyMemory<byte> Stored, long Re
     /// once for every watch that gets the event (<see cref="ObjectCodec.DecodeShared"/>).
     /// </summary>
     public JsonObject Object => _object ??= Source is { } source ? ObjectCodec.DecodeShared(source) : ObjectCodec.Decode(Stored, Revision);
+
+    /// <summary>The store event's shared parse (read-only), when this item reports a store event; null for listed items, bookmarks and errors.</summary>
+    public JsonElement? Parsed => Source is { } source ? ObjectCodec.ParseShared(source) : null;
 
     /// <summary>An ERROR event: its object is the failure's Status.</summary>
     public static WatchItem Error(ApiException failure) =>

@@ -45,7 +45,7 @@ public sealed class PolicyStatesTests
         };
         var local = new Dictionary<string, IPAddress> { ["u1"] = IPAddress.Parse("10.0.0.2") };
 
-        var state = PolicyStates.Build("n1", pods, Namespaces, Policies, local);
+        var state = PolicyStates.Build("n1", pods.Select(PolicyPodEntry.From), Namespaces, Policies, local);
 
         var back = Assert.Single(state.LocalPods);
         Assert.Equal(("u1", IPAddress.Parse("10.0.0.2")), (back.Uid, back.Address));
@@ -54,6 +54,20 @@ public sealed class PolicyStatesTests
         Assert.Equal(IPAddress.Parse("10.1.0.5"), state.Pods.Single(p => p.Uid == "u3").Address);
         Assert.Equal("deny", Assert.Single(state.Policies).Name);
         Assert.Equal("shop", Assert.Single(state.Namespaces).Name);
+    }
+
+    [Fact]
+    public void AnUnreadablePodIsReportedAndLeftOut()
+    {
+        var bad = Pod("u9", "bad", "n2", "10.1.0.9");
+        bad["spec"]!["containers"]![0]!["ports"]![0]!["protocol"] = "ICMP";
+        var reported = new List<string>();
+
+        var state = PolicyStates.Build("n1", [PolicyPodEntry.From(bad), PolicyPodEntry.From(Pod("u3", "remote", "n2", "10.1.0.5"))], Namespaces, Policies,
+            new Dictionary<string, IPAddress>(), (what, _) => reported.Add(what));
+
+        Assert.Equal(["u3"], state.Pods.Select(p => p.Uid));
+        Assert.Equal(["Pod shop/bad"], reported);
     }
 
     [Fact]

@@ -55,4 +55,34 @@ public sealed class JsonDetachTests
         parsed["metadata"]!["labels"]!["app"] = "changed";
         Assert.Equal("web", detached["metadata"]!["labels"]!["app"]!.GetValue<string>());
     }
+
+    [Fact]
+    public void A_copy_of_a_parsed_element_is_the_same_JSON_and_owns_its_values()
+    {
+        var element = JsonElement.Parse(Pod);
+        var copy = Json.Detach(element)!;
+        Assert.Equal(JsonNode.Parse(Pod)!.ToJsonString(), copy.ToJsonString());
+        Assert.False(copy["metadata"]!["name"]!.AsValue().TryGetValue<JsonElement>(out _));
+        Assert.False(copy["metadata"]!["labels"]!["app"]!.AsValue().TryGetValue<JsonElement>(out _));
+        Assert.False(copy["spec"]!["hostNetwork"]!.GetValue<bool>());
+        Assert.Equal(8080, copy["spec"]!["containers"]![0]!["ports"]![0]!["containerPort"]!.GetValue<int>());
+        Assert.Equal("1.50", copy["status"]!["ratio"]!.ToJsonString());
+        Assert.True(copy["status"]!.AsObject().ContainsKey("none"));
+        Assert.Null(copy["status"]!["none"]);
+        Assert.Null(Json.Detach(default(JsonElement)));
+    }
+
+    [Fact]
+    public void Paths_through_a_parsed_element_tolerate_missing_and_mistyped_steps()
+    {
+        var element = JsonElement.Parse(Pod);
+        Assert.Equal("web-0", Json.String(element, "metadata", "name"));
+        Assert.Equal("web", Json.String(element, "metadata", "labels", "app"));
+        Assert.Null(Json.String(element, "metadata", "missing"));
+        Assert.Null(Json.String(element, "metadata", "name", "deeper"));
+        Assert.Null(Json.String(element, "spec", "hostNetwork"));
+        Assert.Equal(JsonValueKind.Undefined, Json.Walk(element, "spec", "containers", "0").ValueKind);
+        Assert.Equal(JsonValueKind.Array, Json.Walk(element, "spec", "containers").ValueKind);
+        Assert.Equal(JsonValueKind.Undefined, Json.Walk(default(JsonElement), "spec").ValueKind);
+    }
 }
