@@ -58,5 +58,5 @@ public interface IResourceStrategy
     /// The value of field-selector label <paramref name="field"/> (e.g. <c>spec.nodeName</c>) for this object.
     /// Returns false when the kind does not support selecting on that field (the API answers 400).
     /// </summary>
-    bool TryGetField(JsonObject obj, string field, out string? value);
+    bool TryGetField(FieldSource obj, string field, out string? value);
 }

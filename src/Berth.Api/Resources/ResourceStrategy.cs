@@ -148,15 +148,15 @@ public class ResourceStrategy : IResourceStrategy
     public virtual IReadOnlyList<object?> Cells(JsonObject obj, DateTimeOffset now) =>
         [Json.String(obj, "metadata", "name"), Age(obj, now)];
 
-    public virtual bool TryGetField(JsonObject obj, string field, out string? value)
+    public virtual bool TryGetField(FieldSource obj, string field, out string? value)
     {
         switch (field)
         {
             case "metadata.name":
-                value = Json.String(obj, "metadata", "name");
+                value = obj.String("metadata", "name");
                 return true;
             case "metadata.namespace" when !ClusterScoped:
-                value = Json.String(obj, "metadata", "namespace") ?? "";
+                value = obj.Str("metadata", "namespace");
                 return true;
             default:
                 value = null;

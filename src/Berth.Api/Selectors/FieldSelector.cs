@@ -88,7 +88,7 @@ public sealed class FieldSelector
 
     /// <summary>Whether <paramref name="obj"/> satisfies every term, reading fields through the kind's strategy.</summary>
     /// <exception cref="SelectorException">A field the kind does not support (check <see cref="FirstUnsupportedField"/> first).</exception>
-    public bool Matches(JsonObject obj, IResourceStrategy strategy) =>
+    public bool Matches(FieldSource obj, IResourceStrategy strategy) =>
         Matches(field => strategy.TryGetField(obj, field, out var value)
             ? value
             : throw new SelectorException(UnsupportedFieldMessage(field)));

@@ -191,6 +191,9 @@ public sealed class LabelSelector
     /// <summary>Whether the object's <c>metadata.labels</c> satisfy every requirement.</summary>
     public bool Matches(JsonObject obj) => !IsNothing && (IsEmpty || Matches(LabelsOf(obj)));
 
+    /// <summary>Whether the <c>metadata.labels</c> of a tree or a parsed element satisfy every requirement.</summary>
+    public bool Matches(FieldSource obj) => !IsNothing && (IsEmpty || Matches(obj.StringMap("metadata", "labels")));
+
     /// <summary>An object's <c>metadata.labels</c>; entries whose value is not a string are ignored.</summary>
     public static IReadOnlyDictionary<string, string> LabelsOf(JsonObject obj) => Json.StringMap(Json.Walk(obj, "metadata", "labels"));
 

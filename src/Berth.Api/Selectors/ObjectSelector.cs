@@ -1,3 +1,4 @@
+using System.Text.Json;
 using System.Text.Json.Nodes;
 using Berth.Api.Resources;
 
@@ -45,4 +46,7 @@ public sealed class ObjectSelector
 
     /// <summary>Whether <paramref name="obj"/> has the labels and field values asked for.</summary>
     public bool Matches(JsonObject obj) => IsEverything || (Labels.Matches(obj) && Fields.Matches(obj, _strategy));
+
+    /// <summary>Whether a parsed object has the labels and field values asked for (read in place: no tree is built).</summary>
+    public bool Matches(JsonElement obj) => IsEverything || (Labels.Matches(obj) && Fields.Matches(obj, _strategy));
 }

@@ -1,3 +1,4 @@
+using System.Text.Json;
 using System.Text.Json.Nodes;
 
 namespace Berth.Server.Core;
@@ -9,4 +10,10 @@ public interface IObjectFilter
     bool IsEverything { get; }
 
     bool Matches(JsonObject obj);
+
+    /// <summary>Whether a parsed object matches, read in place (no tree is built).</summary>
+    bool Matches(JsonElement obj);
+
+    /// <summary>Whether a stored object matches: its text is read in place, and what does not match is never built into a tree.</summary>
+    bool MatchesStored(ReadOnlyMemory<byte> stored);
 }

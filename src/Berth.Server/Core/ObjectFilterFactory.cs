@@ -1,3 +1,4 @@
+using System.Text.Json;
 using System.Text.Json.Nodes;
 using Berth.Api.Resources;
 using Berth.Api.Selectors;
@@ -31,6 +32,10 @@ public sealed class ObjectFilterFactory
         public bool IsEverything => true;
 
         public bool Matches(JsonObject obj) => true;
+
+        public bool Matches(JsonElement obj) => true;
+
+        public bool MatchesStored(ReadOnlyMemory<byte> stored) => true;
     }
 
     private sealed class SelectorFilter(ObjectSelector selector) : IObjectFilter
@@ -38,5 +43,14 @@ public sealed class ObjectFilterFactory
         public bool IsEverything => selector.IsEverything;
 
         public bool Matches(JsonObject obj) => selector.Matches(obj);
+
+        public bool Matches(JsonElement obj) => selector.Matches(obj);
+
+        public bool MatchesStored(ReadOnlyMemory<byte> stored)
+        {
+            // Over the stored bytes themselves (no copy); the parse's own bookkeeping goes back to its pool on dispose.
+            using var document = JsonDocument.Parse(stored);
+            return selector.Matches(document.RootElement);
+        }
     }
 }

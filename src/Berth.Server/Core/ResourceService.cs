@@ -86,10 +86,9 @@ public sealed class ResourceService(IStore store, ResourceRegistry registry, Tim
         var items = new List<JsonObject>(list.Entries.Count);
         foreach (var e in list.Entries)
         {
-            var obj = ObjectCodec.Decode(e.Value, e.ModRevision);
-            if (filter.Matches(obj))
+            if (filter.MatchesStored(e.Value))
             {
-                items.Add(obj);
+                items.Add(ObjectCodec.Decode(e.Value, e.ModRevision));
             }
         }
 

@@ -42,10 +42,9 @@ public sealed class WatchService(ResourceService resources)
             var list = await resources.ListRawAsync(type, ns, ListOptions.None, ct);
             foreach (var e in list.Entries)
             {
-                var item = new WatchItem(ApiWatchEvent.Added, e.Value, e.ModRevision);
-                if (filter.IsEverything || filter.Matches(item.Object))
+                if (filter.MatchesStored(e.Value))
                 {
-                    initial.Add(item);
+                    initial.Add(new WatchItem(ApiWatchEvent.Added, e.Value, e.ModRevision));
                 }
             }
 
@@ -189,13 +188,14 @@ public sealed class WatchService(ResourceService resources)
                 return item;
             }
 
-            var matchesNow = _filter.Matches(item.Object);
+            // Read from the event's shared parse: an event this watch does not get is never built into a tree.
+            var matchesNow = _filter.Matches(ObjectCodec.ParseShared(e));
             if (e.Type != WatchEventType.Updated)
             {
                 return matchesNow ? item : null;
             }
 
-            bool? matchedBefore = e.PreviousValue is { } prev ? _filter.Matches(ObjectCodec.Decode(prev, e.Revision)) : null;
+            bool? matchedBefore = e.PreviousValue is { } prev ? _filter.MatchesStored(prev) : null;
             return (matchedBefore, matchesNow) switch
             {
                 (false, true) => item with { Type = ApiWatchEvent.Added },

@@ -253,7 +253,7 @@ public sealed partial class ApiEndpoints(
         }
 
         var page = pager.Cut(list, StoreKeys.Prefix(req.Type, req.Namespace), !filter.IsEverything,
-            e => filter.IsEverything || filter.Matches(ObjectCodec.Decode(e.Value, e.ModRevision)));
+            e => filter.MatchesStored(e.Value));
         if (TableBuilder.WantsTable(ctx.Request.Headers.Accept))
         {
             var table = TableBuilder.Build(req.Type, page.Entries.Select(e => ObjectCodec.Decode(e.Value, e.ModRevision)),

@@ -24,6 +24,7 @@ public sealed class ObjectSelectorTests
         var s = ObjectSelector.Parse(labels, fields, ResourceStrategy.Default);
         Assert.Equal(labels is null && fields is null, s.IsEverything);
         Assert.Equal(matches, s.Matches(Pod));
+        Assert.Equal(matches, s.Matches(System.Text.Json.JsonElement.Parse(Pod.ToJsonString())));
     }
 
     [Fact]

@@ -108,17 +108,17 @@ public sealed class EventStrategy : ResourceStrategy
     }
 
     /// <summary>The fields of <c>ToSelectableFields</c> in pkg/registry/core/event/strategy.go.</summary>
-    public override bool TryGetField(JsonObject obj, string field, out string? value)
+    public override bool TryGetField(FieldSource obj, string field, out string? value)
     {
         value = field switch
         {
             "involvedObject.kind" or "involvedObject.namespace" or "involvedObject.name" or "involvedObject.uid" or
                 "involvedObject.apiVersion" or "involvedObject.resourceVersion" or "involvedObject.fieldPath" =>
-                Nodes.Str(obj, "involvedObject", field["involvedObject.".Length..]),
-            "reason" => Nodes.Str(obj, "reason"),
-            "reportingComponent" => Nodes.Str(obj, "reportingComponent"),
-            "source" => Nodes.Str(obj, "source", "component") is { Length: > 0 } c ? c : Nodes.Str(obj, "reportingComponent"),
-            "type" => Nodes.Str(obj, "type"),
+                obj.Str("involvedObject", field["involvedObject.".Length..]),
+            "reason" => obj.Str("reason"),
+            "reportingComponent" => obj.Str("reportingComponent"),
+            "source" => obj.Str("source", "component") is { Length: > 0 } c ? c : obj.Str("reportingComponent"),
+            "type" => obj.Str("type"),
             _ => null,
         };
         return value is not null || base.TryGetField(obj, field, out value);

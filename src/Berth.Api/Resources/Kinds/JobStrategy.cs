@@ -198,11 +198,11 @@ public sealed class JobStrategy : ResourceStrategy
         ];
     }
 
-    public override bool TryGetField(JsonObject obj, string field, out string? value)
+    public override bool TryGetField(FieldSource obj, string field, out string? value)
     {
         if (field == "status.successful")
         {
-            value = Nodes.Int(obj, "status", "succeeded").ToString(CultureInfo.InvariantCulture);
+            value = obj.Int("status", "succeeded").ToString(CultureInfo.InvariantCulture);
             return true;
         }
 

@@ -93,11 +93,11 @@ public sealed class NamespaceStrategy : ResourceStrategy
     public override IReadOnlyList<object?> Cells(JsonObject obj, DateTimeOffset now) =>
         [Json.String(obj, "metadata", "name"), Nodes.Str(obj, "status", "phase"), Age(obj, now)];
 
-    public override bool TryGetField(JsonObject obj, string field, out string? value)
+    public override bool TryGetField(FieldSource obj, string field, out string? value)
     {
         if (field == "status.phase")
         {
-            value = Nodes.Str(obj, "status", "phase");
+            value = obj.Str("status", "phase");
             return true;
         }
 

@@ -135,11 +135,11 @@ public sealed class NodeStrategy : ResourceStrategy
         ];
     }
 
-    public override bool TryGetField(JsonObject obj, string field, out string? value)
+    public override bool TryGetField(FieldSource obj, string field, out string? value)
     {
         if (field == "spec.unschedulable")
         {
-            value = Nodes.IsTrue(obj, "spec", "unschedulable") ? "true" : "false";
+            value = obj.IsTrue("spec", "unschedulable") ? "true" : "false";
             return true;
         }
 

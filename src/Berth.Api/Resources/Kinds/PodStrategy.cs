@@ -162,18 +162,18 @@ public sealed class PodStrategy : ResourceStrategy
     public override IReadOnlyList<object?> Cells(JsonObject obj, DateTimeOffset now) => PodPrinter.Cells(obj, now);
 
     /// <summary>Pod field selectors of <c>PodToSelectableFields</c>.</summary>
-    public override bool TryGetField(JsonObject obj, string field, out string? value)
+    public override bool TryGetField(FieldSource obj, string field, out string? value)
     {
         value = field switch
         {
-            "spec.nodeName" => Nodes.Str(obj, "spec", "nodeName"),
-            "spec.restartPolicy" => Nodes.Str(obj, "spec", "restartPolicy"),
-            "spec.schedulerName" => Nodes.Str(obj, "spec", "schedulerName"),
-            "spec.serviceAccountName" => Nodes.Str(obj, "spec", "serviceAccountName"),
-            "spec.hostNetwork" => Nodes.IsTrue(obj, "spec", "hostNetwork") ? "true" : "false",
-            "status.phase" => Nodes.Str(obj, "status", "phase"),
-            "status.podIP" => Json.String(Json.Array(obj, "status", "podIPs")?.FirstOrDefault(), "ip") ?? Nodes.Str(obj, "status", "podIP"),
-            "status.nominatedNodeName" => Nodes.Str(obj, "status", "nominatedNodeName"),
+            "spec.nodeName" => obj.Str("spec", "nodeName"),
+            "spec.restartPolicy" => obj.Str("spec", "restartPolicy"),
+            "spec.schedulerName" => obj.Str("spec", "schedulerName"),
+            "spec.serviceAccountName" => obj.Str("spec", "serviceAccountName"),
+            "spec.hostNetwork" => obj.IsTrue("spec", "hostNetwork") ? "true" : "false",
+            "status.phase" => obj.Str("status", "phase"),
+            "status.podIP" => obj.FirstItemString("ip", "status", "podIPs") ?? obj.Str("status", "podIP"),
+            "status.nominatedNodeName" => obj.Str("status", "nominatedNodeName"),
             _ => null,
         };
         return value is not null || base.TryGetField(obj, field, out value);

@@ -78,11 +78,11 @@ public sealed class ReplicaSetStrategy : ResourceStrategy
         .. Workloads.WideCells(obj, withSelector: true),
     ];
 
-    public override bool TryGetField(JsonObject obj, string field, out string? value)
+    public override bool TryGetField(FieldSource obj, string field, out string? value)
     {
         if (field == "status.replicas")
         {
-            value = Nodes.Int(obj, "status", "replicas").ToString(CultureInfo.InvariantCulture);
+            value = obj.Int("status", "replicas").ToString(CultureInfo.InvariantCulture);
             return true;
         }
 

@@ -105,11 +105,11 @@ public sealed class SecretStrategy : ResourceStrategy
     public override IReadOnlyList<object?> Cells(JsonObject obj, DateTimeOffset now) =>
         [Json.String(obj, "metadata", "name"), Nodes.Str(obj, "type"), (long)(Json.Object(obj, "data")?.Count ?? 0), Age(obj, now)];
 
-    public override bool TryGetField(JsonObject obj, string field, out string? value)
+    public override bool TryGetField(FieldSource obj, string field, out string? value)
     {
         if (field == "type")
         {
-            value = Nodes.Str(obj, "type");
+            value = obj.Str("type");
             return true;
         }
 

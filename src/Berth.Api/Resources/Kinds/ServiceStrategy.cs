@@ -371,15 +371,15 @@ public sealed class ServiceStrategy : ResourceStrategy
         ];
     }
 
-    public override bool TryGetField(JsonObject obj, string field, out string? value)
+    public override bool TryGetField(FieldSource obj, string field, out string? value)
     {
         switch (field)
         {
             case "spec.clusterIP":
-                value = Nodes.Str(obj, "spec", "clusterIP");
+                value = obj.Str("spec", "clusterIP");
                 return true;
             case "spec.type":
-                value = Nodes.Str(obj, "spec", "type");
+                value = obj.Str("spec", "type");
                 return true;
             default:
                 return base.TryGetField(obj, field, out value);
