@@ -1,4 +1,5 @@
 using System.Text.Json.Nodes;
+using Berth.Api.Client;
 using Berth.Api.Resources;
 using Berth.Controllers.Tests.Support;
 using Xunit;
@@ -152,20 +153,34 @@ public sealed class JobTests(JobClusterFixture fixture) : IClassFixture<JobClust
         Assert.Equal("JobSuspended", Json.String(Condition(suspended, "Suspended"), "reason"));
         Assert.Empty(await Cluster.ListAsync(Cluster.Pods, ns));
 
-        await Cluster.UpdateAsync(Jobs, ns, "later", j => j["spec"]!["suspend"] = false);
-        await FinishedAsync(ns, "later", "Complete");
-        await Wait.UntilAsync(async () =>
+        // Completion and the TTL's deletion are a second apart: followed on a watch from the resume, so that neither
+        // can be missed between two reads of a busy machine.
+        var resumed = await Cluster.UpdateAsync(Jobs, ns, "later", j => j["spec"]!["suspend"] = false);
+        var seen = new List<string>();
+        var completed = false;
+        using (var deadline = new CancellationTokenSource(TimeSpan.FromSeconds(30)))
         {
             try
             {
-                await Cluster.GetAsync(Jobs, ns, "later");
-                return false;
+                var from = new ListOptions { ResourceVersion = Json.String(resumed, "metadata", "resourceVersion"), FieldSelector = "metadata.name=later" };
+                await foreach (var e in Cluster.Api.WatchAsync(Jobs, ns, from, deadline.Token))
+                {
+                    seen.Add(e.Type);
+                    completed |= Condition(e.Object, "Complete") is not null;
+                    if (e.Type == ApiWatchEvent.Deleted)
+                    {
+                        break;
+                    }
+                }
             }
-            catch (Berth.Api.Client.ApiException e) when (e.Code == 404)
+            catch (OperationCanceledException)
             {
-                return true;
+                Assert.Fail($"the resumed job was not completed and deleted by its TTL within 30 s (events: {string.Join(", ", seen)})");
             }
-        }, "the finished job deleted by its TTL", TimeSpan.FromSeconds(20));
+        }
+
+        Assert.True(completed, $"the job was deleted without a Complete condition (events: {string.Join(", ", seen)})");
+        Assert.Equal(ApiWatchEvent.Deleted, seen[^1]);
         await Wait.UntilAsync(async () => (await Cluster.ListAsync(Cluster.Pods, ns)).Count == 0, "its pods deleted with it", TimeSpan.FromSeconds(20));
     }
 }
