@@ -58,7 +58,8 @@ internal sealed partial class ObjectCache<T>(IApiClient api, ResourceType type, 
                     await foreach (var e in api.WatchAsync(type, null, new ListOptions { ResourceVersion = rv, AllowWatchBookmarks = true, TimeoutSeconds = 300 }, ct))
                     {
                         var parsed = e.Parsed;
-                        rv = (parsed is { } p ? Json.String(p, "metadata", "resourceVersion") : Json.String(e.Object, "metadata", "resourceVersion")) is { Length: > 0 } v ? v : rv;
+                        var version = parsed is { } p ? Json.String(p, "metadata", "resourceVersion") : Json.String(e.Object, "metadata", "resourceVersion");
+                        rv = version is { Length: > 0 } ? version : rv;
                         if (e.Type == ApiWatchEvent.Bookmark)
                         {
                             continue;
@@ -106,6 +107,7 @@ internal sealed partial class ObjectCache<T>(IApiClient api, ResourceType type, 
     private static string Key(JsonObject o) => $"{Json.String(o, "metadata", "namespace")}/{Json.String(o, "metadata", "name")}";
 
     private static string Key(JsonElement o) => $"{Json.String(o, "metadata", "namespace")}/{Json.String(o, "metadata", "name")}";
+
     [LoggerMessage(EventId = 3401, Level = LogLevel.Warning, Message = "{Resource} list/watch failed: {Error}; listing again")]
     private static partial void LogFailed(ILogger logger, string resource, string error);
 }
