@@ -1,6 +1,5 @@
 using System.Net;
 using System.Text.Json.Nodes;
-using Berth.Api.Resources;
 using Berth.Network.Policy;
 
 namespace Berth.Agent.Policy;
