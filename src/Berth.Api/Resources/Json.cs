@@ -123,30 +123,13 @@ public static class Json
     }
 
     /// <summary>
-    /// A deep copy that keeps nothing of the parsed text behind <paramref name="node"/>. A tree from
-    /// <see cref="JsonNode.Parse(string, JsonNodeOptions?, JsonDocumentOptions)"/> is backed by its whole document, and
-    /// <see cref="JsonNode.DeepClone"/> of its values still points there: a cache that keeps a few cloned fields of an
-    /// object keeps the whole object's text alive. Strings and booleans are copied as values; a number keeps its exact
-    /// text on a document of its own few bytes (so <c>GetValue&lt;int&gt;</c> and its kin convert as before).
-    /// </summary>
-    public static JsonNode? Detach(JsonNode? node) => node switch
-    {
-        null => null,
-        JsonObject o => new JsonObject(o.Select(p => KeyValuePair.Create(p.Key, Detach(p.Value)))),
-        JsonArray a => new JsonArray([.. a.Select(Detach)]),
-        _ => node.GetValueKind() switch
-        {
-            JsonValueKind.String => JsonValue.Create(node.GetValue<string>()),
-            JsonValueKind.True => JsonValue.Create(true),
-            JsonValueKind.False => JsonValue.Create(false),
-            _ => JsonNode.Parse(node.ToJsonString()),
-        },
-    };
-
-    /// <summary>
-    /// A tree of its own built from a parsed element, as <see cref="Detach(JsonNode?)"/> copies one: nothing of it points
-    /// into the element's document. Reads only what it copies (a <c>JsonObject</c> over the whole element would build a
-    /// dictionary for every object it passes through). An absent element (<c>default</c>) and JSON null give null.
+    /// A tree of its own built from a parsed element: nothing of it points into the element's document. A tree over
+    /// parsed text (<see cref="JsonNode.Parse(string, JsonNodeOptions?, JsonDocumentOptions)"/>, or
+    /// <c>JsonObject.Create</c> over an element) is backed by the whole document, and <see cref="JsonNode.DeepClone"/> of
+    /// its values still points there: a cache that keeps a few fields of an object would keep the whole object's text
+    /// alive. Strings and booleans are copied as values; a number keeps its exact text on a document of its own few
+    /// bytes (so <c>GetValue&lt;int&gt;</c> and its kin convert as for a parsed value). Reads only what it copies. An
+    /// absent element (<c>default</c>) and JSON null give null.
     /// </summary>
     public static JsonNode? Detach(JsonElement element) => element.ValueKind switch
     {
