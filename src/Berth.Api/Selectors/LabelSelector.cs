@@ -188,14 +188,11 @@ public sealed class LabelSelector
         return true;
     }
 
-    /// <summary>Whether the object's <c>metadata.labels</c> satisfy every requirement.</summary>
-    public bool Matches(JsonObject obj) => !IsNothing && (IsEmpty || Matches(LabelsOf(obj)));
-
-    /// <summary>Whether the <c>metadata.labels</c> of a tree or a parsed element satisfy every requirement.</summary>
-    public bool Matches(FieldSource obj) => !IsNothing && (IsEmpty || Matches(obj.StringMap("metadata", "labels")));
+    /// <summary>Whether the object's <c>metadata.labels</c> (a tree's or a parsed element's) satisfy every requirement.</summary>
+    public bool Matches(FieldSource obj) => !IsNothing && (IsEmpty || Matches(LabelsOf(obj)));
 
     /// <summary>An object's <c>metadata.labels</c>; entries whose value is not a string are ignored.</summary>
-    public static IReadOnlyDictionary<string, string> LabelsOf(JsonObject obj) => Json.StringMap(Json.Walk(obj, "metadata", "labels"));
+    public static IReadOnlyDictionary<string, string> LabelsOf(FieldSource obj) => obj.StringMap("metadata", "labels");
 
     /// <summary>
     /// The value <paramref name="label"/> must have for this selector to match (a single-valued =, == or in), or null;

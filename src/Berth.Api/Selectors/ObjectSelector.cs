@@ -1,5 +1,3 @@
-using System.Text.Json;
-using System.Text.Json.Nodes;
 using Berth.Api.Resources;
 
 namespace Berth.Api.Selectors;
@@ -44,9 +42,6 @@ public sealed class ObjectSelector
         return new ObjectSelector(labels, fields, strategy);
     }
 
-    /// <summary>Whether <paramref name="obj"/> has the labels and field values asked for.</summary>
-    public bool Matches(JsonObject obj) => IsEverything || (Labels.Matches(obj) && Fields.Matches(obj, _strategy));
-
-    /// <summary>Whether a parsed object has the labels and field values asked for (read in place: no tree is built).</summary>
-    public bool Matches(JsonElement obj) => IsEverything || (Labels.Matches(obj) && Fields.Matches(obj, _strategy));
+    /// <summary>Whether <paramref name="obj"/> (a tree, or a parsed element read in place) has the labels and field values asked for.</summary>
+    public bool Matches(FieldSource obj) => IsEverything || (Labels.Matches(obj) && Fields.Matches(obj, _strategy));
 }

@@ -1,5 +1,4 @@
-using System.Text.Json;
-using System.Text.Json.Nodes;
+using Berth.Api.Resources;
 
 namespace Berth.Server.Core;
 
@@ -9,10 +8,8 @@ public interface IObjectFilter
     /// <summary>True when the filter selects everything (lists can then skip parsing objects).</summary>
     bool IsEverything { get; }
 
-    bool Matches(JsonObject obj);
-
-    /// <summary>Whether a parsed object matches, read in place (no tree is built).</summary>
-    bool Matches(JsonElement obj);
+    /// <summary>Whether an object matches: a tree, or a parsed element read in place (no tree is built).</summary>
+    bool Matches(FieldSource obj);
 
     /// <summary>Whether a stored object matches: its text is read in place, and what does not match is never built into a tree.</summary>
     bool MatchesStored(ReadOnlyMemory<byte> stored);

@@ -1,5 +1,4 @@
 using System.Text.Json;
-using System.Text.Json.Nodes;
 using Berth.Api.Resources;
 using Berth.Api.Selectors;
 
@@ -31,9 +30,7 @@ public sealed class ObjectFilterFactory
 
         public bool IsEverything => true;
 
-        public bool Matches(JsonObject obj) => true;
-
-        public bool Matches(JsonElement obj) => true;
+        public bool Matches(FieldSource obj) => true;
 
         public bool MatchesStored(ReadOnlyMemory<byte> stored) => true;
     }
@@ -42,9 +39,7 @@ public sealed class ObjectFilterFactory
     {
         public bool IsEverything => selector.IsEverything;
 
-        public bool Matches(JsonObject obj) => selector.Matches(obj);
-
-        public bool Matches(JsonElement obj) => selector.Matches(obj);
+        public bool Matches(FieldSource obj) => selector.Matches(obj);
 
         public bool MatchesStored(ReadOnlyMemory<byte> stored)
         {

@@ -403,7 +403,7 @@ public sealed partial class ApiEndpoints(
 
         var options = QueryOptions.List(ctx.Request.Query);
         var filter = resources.Filters.Create(req.Type, options.LabelSelector, options.FieldSelector);
-        var items = (await metrics.ListAsync(req.Type, req.Namespace, ct)).Where(filter.Matches);
+        var items = (await metrics.ListAsync(req.Type, req.Namespace, ct)).Where(o => filter.Matches(o));
         await ResponseWriter.WriteJsonAsync(ctx, 200, new JsonObject
         {
             ["kind"] = req.Type.Kind + "List",
