@@ -57,15 +57,15 @@ internal sealed partial class ObjectCache<T>(IApiClient api, ResourceType type, 
                 {
                     await foreach (var e in api.WatchAsync(type, null, new ListOptions { ResourceVersion = rv, AllowWatchBookmarks = true, TimeoutSeconds = 300 }, ct))
                     {
-                        var parsed = e.Parsed;
-                        var version = parsed is { } p ? Json.String(p, "metadata", "resourceVersion") : Json.String(e.Object, "metadata", "resourceVersion");
-                        rv = version is { Length: > 0 } ? version : rv;
+                        // Read from the shared parse when there is one: reading the tree would build it.
+                        FieldSource read = e.Parsed is { } parsed ? parsed : e.Object;
+                        rv = read.String("metadata", "resourceVersion") is { Length: > 0 } v ? v : rv;
                         if (e.Type == ApiWatchEvent.Bookmark)
                         {
                             continue;
                         }
 
-                        var key = parsed is { } q ? Key(q) : Key(e.Object);
+                        var key = Key(read);
                         lock (_lock)
                         {
                             if (e.Type == ApiWatchEvent.Deleted)
@@ -74,7 +74,7 @@ internal sealed partial class ObjectCache<T>(IApiClient api, ResourceType type, 
                             }
                             else
                             {
-                                _items[key] = keep(e.Object, parsed);
+                                _items[key] = keep(e.Object, e.Parsed);
                             }
                         }
 
@@ -104,9 +104,7 @@ internal sealed partial class ObjectCache<T>(IApiClient api, ResourceType type, 
         }
     }
 
-    private static string Key(JsonObject o) => $"{Json.String(o, "metadata", "namespace")}/{Json.String(o, "metadata", "name")}";
-
-    private static string Key(JsonElement o) => $"{Json.String(o, "metadata", "namespace")}/{Json.String(o, "metadata", "name")}";
+    private static string Key(FieldSource o) => $"{o.String("metadata", "namespace")}/{o.String("metadata", "name")}";
 
     [LoggerMessage(EventId = 3401, Level = LogLevel.Warning, Message = "{Resource} list/watch failed: {Error}; listing again")]
     private static partial void LogFailed(ILogger logger, string resource, string error);
